@@ -1,0 +1,101 @@
+# zscrape: one Makefile, no recursion.  `make V=1` shows the commands.
+include config.mk
+
+BUILD   ?= build
+ifdef SANITIZE
+SANFLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+override BUILD := $(BUILD)-san
+endif
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CFLAGS  += $(STD) $(OPT) $(WARN) $(SANFLAGS) -MMD -MP -I. $(PKG_CFLAGS)
+LDFLAGS += $(SANFLAGS)
+LDLIBS  += $(PKG_LIBS) -lm -lpthread
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+MODS    := common parser fetcher sink
+# every module's .c except its main.c goes into lib<module>.a
+mod_src  = $(filter-out $(1)/main.c,$(wildcard $(1)/*.c))
+mod_obj  = $(patsubst %.c,$(BUILD)/%.o,$(call mod_src,$(1)))
+LIBS    := $(BUILD)/libparser.a $(BUILD)/libfetcher.a $(BUILD)/libsink.a \
+           $(BUILD)/libcommon.a
+PROGS   := bin/zscrape-fetcher bin/zscrape-parser bin/zscrape-sink
+ifdef SANITIZE
+PROGS   := $(patsubst bin/%,$(BUILD)/bin/%,$(PROGS))
+endif
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+
+.SECONDARY:
+.PHONY: all unit test test-asan demo install clean check deps fuzz \
+        bench bench-parse
+all: $(PROGS) $(UNIT_BIN)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
+
+define mod_lib
+$(BUILD)/lib$(1).a: $(call mod_obj,$(1))
+	@$$(if $$(Q),echo "  AR      $$@")
+	$$(Q)mkdir -p $$(dir $$@) && rm -f $$@ && $$(if $$^,ar rcs $$@ $$^,printf '!<arch>\n' > $$@)
+endef
+$(foreach m,$(MODS),$(eval $(call mod_lib,$(m))))
+
+bin/zscrape-% $(BUILD)/bin/zscrape-%: $(BUILD)/%/main.o $(LIBS)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIBS) $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/test.h $(LIBS)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBS) $(LDLIBS)
+
+deps:
+	@scripts/install-deps.sh --if-missing
+
+unit: all
+	@tests/run-unit.sh $(BUILD)
+
+test: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory SANITIZE=address,undefined all
+	@tests/run.sh
+
+test-asan: deps
+	@$(MAKE) --no-print-directory SANITIZE=address,undefined all
+	@ZSCRAPE_BIN=$(CURDIR)/build-san/bin tests/run.sh --e2e-only
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/zscrape demo
+
+check:
+	@scripts/checksrc.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/zscrape
+	install -m 755 bin/zscrape-fetcher bin/zscrape-parser bin/zscrape-sink \
+		$(DESTDIR)$(PREFIX)/bin/
+	install -m 755 scripts/zscrape scripts/zscrape-serve \
+		$(DESTDIR)$(PREFIX)/bin/
+	cp -r demo $(DESTDIR)$(PREFIX)/share/zscrape/
+
+clean:
+	rm -rf build build-san bin/zscrape-*
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# ---------------------------------------------------------------- selector
+# tests/tools/select_dump: the C side of tests/t0300-css-differential.sh
+$(BUILD)/tests/select_dump: tests/tools/select_dump.c $(LIBS)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBS) $(LDLIBS)

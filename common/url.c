@@ -1,0 +1,371 @@
+/* url.c: URL normalization and resolution (curl_url underneath). */
+#include "common/compat.h"
+
+#include <ctype.h>
+#include <curl/curl.h>
+#include <strings.h>
+
+#include "common/buf.h"
+#include "common/url.h"
+#include "common/util.h"
+
+#define URL_MAX (64 * 1024)
+
+static const char hexdig[] = "0123456789ABCDEF";
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c = tolower(c);
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}
+
+/* ASCII letters and digits only, whatever the locale says. */
+static bool ascii_alnum(int c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= '0' && c <= '9');
+}
+
+static bool unreserved(int c)
+{
+    return ascii_alnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
+}
+
+/* Length of the "scheme:" that s starts with (RFC 3986: a letter, then
+ * letters, digits, '+', '-' or '.'), or 0 when it has none. */
+static size_t scheme_len(const char *s)
+{
+    size_t i;
+
+    if (!ascii_alnum(s[0]) || (s[0] >= '0' && s[0] <= '9'))
+        return 0;
+    for (i = 1; ascii_alnum(s[i]) || s[i] == '+' || s[i] == '-' ||
+         s[i] == '.'; i++)
+        ;
+    return s[i] == ':' ? i + 1 : 0;
+}
+
+/* True when the scheme of s (of length n, colon included) is http or
+ * https, the WHATWG "special" schemes we handle. */
+static bool scheme_is_http(const char *s, size_t n)
+{
+    return (n == 5 && !strncasecmp(s, "http:", 5)) ||
+           (n == 6 && !strncasecmp(s, "https:", 6));
+}
+
+/* Where the path starts in s (after "scheme://authority" or
+ * "//authority"), so the authority is never percent-encoded. */
+static size_t after_authority(const char *s)
+{
+    const char *p = s + scheme_len(s);
+
+    if (strncmp(p, "//", 2))
+        return 0;
+    p += 2;
+    return (size_t)(p - s) + strcspn(p, "/?#");
+}
+
+/* Trim ASCII whitespace and controls, drop tab/CR/LF inside, encode
+ * space, controls and non-ASCII bytes after the authority, and in http(s)
+ * and relative URLs read '\\' in the path as '/' (the WHATWG URL parser's
+ * leniency).  Returns a new string; NULL if it would be too long. */
+static char *clean_input(const char *in)
+{
+    struct buf b, o;
+    size_t n = strlen(in), start, i, auth, sl;
+    bool in_path;
+
+    while (n && (unsigned char)in[n - 1] <= ' ')
+        n--;
+    for (start = 0; start < n && (unsigned char)in[start] <= ' '; start++)
+        ;
+    buf_init(&b, URL_MAX);
+    for (i = start; i < n; i++) {
+        if (in[i] == '\t' || in[i] == '\n' || in[i] == '\r')
+            continue;
+        if (buf_addch(&b, in[i]) < 0) {
+            buf_release(&b);
+            return NULL;
+        }
+    }
+    if (!b.data)
+        return xstrdup("");
+    auth = after_authority(b.data);
+    sl = scheme_len(b.data);
+    in_path = !sl || scheme_is_http(b.data, sl);
+    buf_init(&o, URL_MAX * 3);
+    buf_add(&o, b.data, auth);
+    for (i = auth; i < b.len; i++) {
+        unsigned char c = (unsigned char)b.data[i];
+        if (c == '?' || c == '#')
+            in_path = false;
+        if (c == '\\' && in_path) {
+            buf_addch(&o, '/');
+        } else if (c <= ' ' || c >= 0x7f || c == '"' || c == '<' ||
+                   c == '>' || c == '`' || c == '{' || c == '}' ||
+                   c == '|' || c == '\\' || c == '^') {
+            char e[3] = { '%', hexdig[c >> 4], hexdig[c & 15] };
+            buf_add(&o, e, 3);
+        } else {
+            buf_addch(&o, (char)c);
+        }
+    }
+    buf_release(&b);
+    return buf_detach(&o, NULL);
+}
+
+/* Normalize percent-escapes in place-copy: decode unreserved, upper-case
+ * hex, encode a stray '%'.  Returns a new string. */
+static char *norm_escapes(const char *s)
+{
+    struct buf o;
+    size_t i, n = strlen(s);
+
+    buf_init(&o, n * 3 + 1);
+    for (i = 0; i < n; i++) {
+        int hi, lo;
+        if (s[i] != '%') {
+            buf_addch(&o, s[i]);
+            continue;
+        }
+        hi = i + 1 < n ? hexval((unsigned char)s[i + 1]) : -1;
+        lo = i + 2 < n ? hexval((unsigned char)s[i + 2]) : -1;
+        if (hi < 0 || lo < 0) {
+            buf_addstr(&o, "%25");
+            continue;
+        }
+        if (unreserved(hi * 16 + lo)) {
+            buf_addch(&o, (char)(hi * 16 + lo));
+        } else {
+            char e[3] = { '%', hexdig[hi], hexdig[lo] };
+            buf_add(&o, e, 3);
+        }
+        i += 2;
+    }
+    return buf_detach(&o, NULL);
+}
+
+/* RFC 3986 section 5.2.4: remove "." and ".." segments from an absolute
+ * path.  Returns a new string. */
+static char *remove_dot_segments(const char *in)
+{
+    size_t n = strlen(in), len = 0;
+    char *out = xmalloc(n + 2);
+
+    while (*in) {
+        if (!strncmp(in, "../", 3)) {
+            in += 3;
+        } else if (!strncmp(in, "./", 2)) {
+            in += 2;
+        } else if (!strncmp(in, "/./", 3) || !strcmp(in, "/.")) {
+            in += 2;
+            if (!*in)
+                out[len++] = '/';
+        } else if (!strncmp(in, "/../", 4) || !strcmp(in, "/..")) {
+            in += 3;
+            while (len && out[len - 1] != '/')
+                len--;
+            if (len)
+                len--;
+            if (!*in)
+                out[len++] = '/';
+        } else if (!strcmp(in, ".") || !strcmp(in, "..")) {
+            break;
+        } else {
+            size_t k = strcspn(in + 1, "/") + 1;
+            memcpy(out + len, in, k);
+            len += k;
+            in += k;
+        }
+    }
+    out[len] = '\0';
+    return out;
+}
+
+/* Part of h as stored (still percent-encoded); caller frees with free();
+ * NULL when absent. */
+static char *get_part(CURLU *h, CURLUPart part)
+{
+    char *v = NULL, *out;
+
+    if (curl_url_get(h, part, &v, 0) != CURLUE_OK)
+        return NULL;
+    out = xstrdup(v);
+    curl_free(v);
+    return out;
+}
+
+bool url_is_http(const char *url)
+{
+    return !strncasecmp(url, "http://", 7) || !strncasecmp(url, "https://", 8);
+}
+
+char *url_normalize(const char *in, const char **why)
+{
+    CURLU *h = NULL;
+    char *clean = NULL, *v = NULL, *out = NULL;
+    char *path = NULL, *query = NULL, *tmp;
+    CURLUcode uc;
+    size_t i, sl;
+    struct buf o;
+
+    *why = NULL;
+    clean = clean_input(in);
+    if (!clean) {
+        *why = "URL too long";
+        goto out;
+    }
+    if (!*clean) {
+        *why = "empty URL";
+        goto out;
+    }
+    sl = scheme_len(clean);
+    if (!sl) {
+        *why = "not an absolute URL (no scheme)";
+        goto out;
+    }
+    if (!scheme_is_http(clean, sl)) {
+        *why = "unsupported scheme (only http and https)";
+        goto out;
+    }
+    if (strncmp(clean + sl, "//", 2)) {
+        *why = "not an absolute URL (no '//' after the scheme)";
+        goto out;
+    }
+    h = curl_url();
+    if (!h) {
+        *why = "out of memory";
+        goto out;
+    }
+    uc = curl_url_set(h, CURLUPART_URL, clean, 0);
+    if (uc != CURLUE_OK) {
+        *why = curl_url_strerror(uc);
+        goto out;
+    }
+    if (curl_url_get(h, CURLUPART_HOST, &v, 0) != CURLUE_OK || !*v) {
+        *why = "no host";
+        goto out;
+    }
+    for (i = 0; v[i]; i++)
+        v[i] = (char)tolower((unsigned char)v[i]);
+    if (curl_url_set(h, CURLUPART_HOST, v, 0) != CURLUE_OK) {
+        *why = "bad host";
+        goto out;
+    }
+    curl_free(v);
+    v = NULL;
+    /* Path and query are normalized here and appended to what curl
+     * builds of the rest: curl_url_set() of a part lower-cases its
+     * percent-escapes (libcurl 7.88), and percent-decoding can make new
+     * dot segments ("%2e%2e"). */
+    path = get_part(h, CURLUPART_PATH);
+    query = get_part(h, CURLUPART_QUERY);
+    if (curl_url_set(h, CURLUPART_PATH, "/", 0) != CURLUE_OK ||
+        curl_url_set(h, CURLUPART_QUERY, NULL, 0) != CURLUE_OK ||
+        curl_url_set(h, CURLUPART_FRAGMENT, NULL, 0) != CURLUE_OK ||
+        curl_url_get(h, CURLUPART_URL, &v, CURLU_NO_DEFAULT_PORT) !=
+        CURLUE_OK || !*v || v[strlen(v) - 1] != '/') {
+        *why = "cannot rebuild URL";
+        goto out;
+    }
+    buf_init(&o, URL_MAX * 3);
+    buf_add(&o, v, strlen(v) - 1);
+    tmp = norm_escapes(path && *path ? path : "/");
+    free(path);
+    path = remove_dot_segments(tmp);
+    free(tmp);
+    buf_addstr(&o, path);
+    if (query && *query) {  /* an empty query is dropped, as curl does */
+        tmp = norm_escapes(query);
+        buf_addch(&o, '?');
+        buf_addstr(&o, tmp);
+        free(tmp);
+    }
+    out = buf_detach(&o, NULL);
+out:
+    curl_free(v);
+    curl_url_cleanup(h);
+    free(path);
+    free(query);
+    free(clean);
+    return out;
+}
+
+/* base (an absolute URL) without its fragment, as curl writes it, with
+ * frag (which starts with '#') appended; NULL if base does not parse. */
+static char *with_fragment(const char *base, const char *frag)
+{
+    CURLU *h = curl_url();
+    char *v = NULL, *out = NULL;
+
+    if (h && curl_url_set(h, CURLUPART_URL, base, 0) == CURLUE_OK &&
+        curl_url_set(h, CURLUPART_FRAGMENT, NULL, 0) == CURLUE_OK &&
+        curl_url_get(h, CURLUPART_URL, &v, 0) == CURLUE_OK)
+        out = xasprintf("%s%s", v, frag);
+    curl_free(v);
+    curl_url_cleanup(h);
+    return out;
+}
+
+char *url_resolve(const char *base, const char *ref)
+{
+    CURLU *h;
+    char *clean, *v = NULL, *out = NULL;
+    const char *r;
+    size_t sl, bl;
+
+    clean = clean_input(ref);
+    if (!clean)
+        return NULL;
+    r = clean;
+    sl = scheme_len(r);
+    bl = scheme_len(base);
+    if (!*r) {
+        free(clean);
+        return NULL;
+    }
+    if (sl && !scheme_is_http(r, sl)) {
+        /* mailto:, javascript:, ftp://...: absolute already */
+        return clean;
+    }
+    if (sl && sl == bl && !strncasecmp(r, base, sl) && strncmp(r + sl,
+        "//", 2))
+        r += sl;    /* "http:page.html" is relative on an http page */
+    if (*r == '#') {
+        /* curl 7.88 resolves "#frag" like a path ("dir/#frag") */
+        out = with_fragment(base, r);
+        free(clean);
+        return out;
+    }
+    h = curl_url();
+    if (h && curl_url_set(h, CURLUPART_URL, base, 0) == CURLUE_OK &&
+        curl_url_set(h, CURLUPART_URL, r, CURLU_NON_SUPPORT_SCHEME) ==
+        CURLUE_OK &&
+        curl_url_get(h, CURLUPART_URL, &v, 0) == CURLUE_OK)
+        out = xstrdup(v);
+    curl_free(v);
+    curl_url_cleanup(h);
+    free(clean);
+    return out;
+}
+
+char *url_host(const char *url)
+{
+    CURLU *h = curl_url();
+    char *v = NULL, *out = NULL;
+    size_t i;
+
+    if (h && curl_url_set(h, CURLUPART_URL, url, 0) == CURLUE_OK &&
+        curl_url_get(h, CURLUPART_HOST, &v, 0) == CURLUE_OK) {
+        out = xstrdup(v);
+        for (i = 0; out[i]; i++)
+            out[i] = (char)tolower((unsigned char)out[i]);
+    }
+    curl_free(v);
+    curl_url_cleanup(h);
+    return out;
+}

@@ -1,0 +1,86 @@
+/* zsock.c: socket setup and endpoint naming. */
+#include "common/compat.h"
+
+#include <zmq.h>
+
+#include "common/log.h"
+#include "common/util.h"
+#include "common/zsock.h"
+
+#define ZSOCK_LINGER_MS 200
+
+static const char *const ep_names[EP_COUNT] = {
+    "dispatch", "pages-in", "pages-out", "results", "control",
+};
+
+char *zsock_endpoint(const char *base, enum zs_endpoint k)
+{
+    const char *colon;
+    long port;
+
+    if (!strncmp(base, "ipc://", 6) && base[6])
+        return xasprintf("%s.%s", base, ep_names[k]);
+    if (strncmp(base, "tcp://", 6))
+        return NULL;
+    colon = strrchr(base + 6, ':');
+    if (!colon || colon == base + 6 ||
+        parse_long(colon + 1, 1, 65535 - EP_COUNT, &port) < 0)
+        return NULL;
+    return xasprintf("%.*s:%ld", (int)(colon - base), base, port + (long)k);
+}
+
+void *zsock_new(void *ctx, int type, int hwm)
+{
+    void *s = zmq_socket(ctx, type);
+    int linger = ZSOCK_LINGER_MS;
+
+    if (!s)
+        fatal("cannot create socket: %s", zmq_strerror(errno));
+    zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof(linger));
+    zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof(hwm));
+    zmq_setsockopt(s, ZMQ_RCVHWM, &hwm, sizeof(hwm));
+    return s;
+}
+
+int zsock_bind(void *s, const char *ep)
+{
+    if (zmq_bind(s, ep) < 0)
+        return error("cannot bind '%s': %s", ep, zmq_strerror(errno));
+    return 0;
+}
+
+int zsock_connect(void *s, const char *ep)
+{
+    if (zmq_connect(s, ep) < 0)
+        return error("cannot connect to '%s': %s", ep, zmq_strerror(errno));
+    return 0;
+}
+
+int zsock_fd(void *s)
+{
+    int fd = -1;
+    size_t sz = sizeof(fd);
+
+    zmq_getsockopt(s, ZMQ_FD, &fd, &sz);
+    return fd;
+}
+
+static int events(void *s)
+{
+    int ev = 0;
+    size_t sz = sizeof(ev);
+
+    if (zmq_getsockopt(s, ZMQ_EVENTS, &ev, &sz) < 0)
+        return 0;
+    return ev;
+}
+
+bool zsock_readable(void *s)
+{
+    return events(s) & ZMQ_POLLIN;
+}
+
+bool zsock_writable(void *s)
+{
+    return events(s) & ZMQ_POLLOUT;
+}

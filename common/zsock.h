@@ -1,0 +1,35 @@
+/* zsock.h: ZeroMQ socket setup (HWM, LINGER) and the endpoint scheme.
+ *
+ * One coordinator address names every socket of a crawl.  For
+ * tcp://HOST:PORT, endpoint k is tcp://HOST:(PORT+k); for ipc://PATH it is
+ * ipc://PATH.NAME.  The sink binds them all; workers connect. */
+#ifndef ZS_ZSOCK_H
+#define ZS_ZSOCK_H
+
+#include "common/compat.h"
+
+enum zs_endpoint {
+    EP_DISPATCH = 0,  /* sink PUSH -> fetchers PULL */
+    EP_PAGES_IN,      /* fetchers PUSH -> streamer PULL (in the sink) */
+    EP_PAGES_OUT,     /* streamer PUSH -> parsers PULL */
+    EP_RESULTS,       /* parsers PUSH -> sink PULL */
+    EP_CONTROL,       /* sink PUB -> everyone SUB */
+    EP_COUNT
+};
+
+/* Endpoint k of the coordinator address base; caller frees.  NULL when base
+ * is neither tcp://HOST:PORT nor ipc://PATH. */
+char *zsock_endpoint(const char *base, enum zs_endpoint k);
+
+/* New socket with LINGER and both high-water marks set; fatal on error. */
+void *zsock_new(void *ctx, int type, int hwm);
+int zsock_bind(void *s, const char *ep);
+int zsock_connect(void *s, const char *ep);
+/* The socket's ZMQ_FD (edge-triggered). */
+int zsock_fd(void *s);
+/* True when ZMQ_EVENTS says a message can be read. */
+bool zsock_readable(void *s);
+/* True when ZMQ_EVENTS says a message can be sent. */
+bool zsock_writable(void *s);
+
+#endif

@@ -1,0 +1,231 @@
+/* job.c: a transfer's life: easy handle setup, body capture with a cap,
+ * outcome classification, retry policy, and the page message. */
+#include "common/compat.h"
+
+#include <strings.h>
+
+#include "common/log.h"
+#include "common/util.h"
+#include "common/zsock.h"
+#include "fetcher/job.h"
+
+#define JOB_MAX_REDIRS 10
+#define JOB_BACKOFF_BASE_MS 500
+#define JOB_BACKOFF_MAX_MS 30000
+#define JOB_RETRY_AFTER_MAX_S 120
+
+struct job *job_new(const struct msg_meta *meta, const char *url,
+                    size_t max_bytes)
+{
+    struct job *j = xcalloc(1, sizeof(*j));
+
+    j->meta = *meta;
+    j->url = xstrdup(url);
+    buf_init(&j->body, max_bytes);
+    return j;
+}
+
+void job_free(struct job *j)
+{
+    if (!j)
+        return;
+    if (j->easy)
+        curl_easy_cleanup(j->easy);
+    buf_release(&j->body);
+    free(j->url);
+    free(j->host);
+    free(j);
+}
+
+static size_t on_body(char *p, size_t size, size_t n, void *arg)
+{
+    struct job *j = arg;
+
+    if (buf_add(&j->body, p, size * n) < 0) {
+        j->too_large = true;
+        return 0; /* aborts the transfer with CURLE_WRITE_ERROR */
+    }
+    return size * n;
+}
+
+#define SETOPT(opt, val) \
+    do { if (curl_easy_setopt(e, opt, val) != CURLE_OK) goto fail; } while (0)
+
+int job_prepare(struct job *j, const struct fetch_conf *c)
+{
+    CURL *e = curl_easy_init();
+
+    if (!e)
+        return error("cannot make a curl handle");
+    buf_reset(&j->body);
+    j->too_large = false;
+    j->errbuf[0] = '\0';
+    SETOPT(CURLOPT_URL, j->url);
+    SETOPT(CURLOPT_PRIVATE, j);
+    SETOPT(CURLOPT_ERRORBUFFER, j->errbuf);
+    SETOPT(CURLOPT_WRITEFUNCTION, on_body);
+    SETOPT(CURLOPT_WRITEDATA, j);
+    SETOPT(CURLOPT_NOSIGNAL, 1L);
+    SETOPT(CURLOPT_FOLLOWLOCATION, 1L);
+    SETOPT(CURLOPT_MAXREDIRS, (long)JOB_MAX_REDIRS);
+    SETOPT(CURLOPT_PROTOCOLS_STR, "http,https");
+    SETOPT(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    SETOPT(CURLOPT_ACCEPT_ENCODING, "");
+    SETOPT(CURLOPT_TIMEOUT_MS, c->timeout_ms);
+    SETOPT(CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
+    SETOPT(CURLOPT_USERAGENT, c->user_agent);
+    SETOPT(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->max_bytes);
+    SETOPT(CURLOPT_TCP_NODELAY, 1L);
+    SETOPT(CURLOPT_TCP_KEEPALIVE, 1L);
+    if (c->proxy)
+        SETOPT(CURLOPT_PROXY, c->proxy);
+    if (c->insecure) {
+        SETOPT(CURLOPT_SSL_VERIFYPEER, 0L);
+        SETOPT(CURLOPT_SSL_VERIFYHOST, 0L);
+    }
+    j->easy = e;
+    return 0;
+fail:
+    curl_easy_cleanup(e);
+    return error("cannot set up transfer of '%s'", j->url);
+}
+
+int job_map_error(CURLcode code, bool too_large)
+{
+    if (too_large)
+        return ZS_TOO_LARGE;
+    switch (code) {
+    case CURLE_OK:
+        return ZS_OK;
+    case CURLE_URL_MALFORMAT:
+    case CURLE_UNSUPPORTED_PROTOCOL:
+        return ZS_BAD_URL;
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+        return ZS_DNS;
+    case CURLE_COULDNT_CONNECT:
+        return ZS_CONNECT;
+    case CURLE_OPERATION_TIMEDOUT:
+        return ZS_TIMEOUT;
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_SSL_ENGINE_NOTFOUND:
+    case CURLE_SSL_ENGINE_SETFAILED:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_USE_SSL_FAILED:
+        return ZS_TLS;
+    case CURLE_TOO_MANY_REDIRECTS:
+        return ZS_REDIRECTS;
+    case CURLE_FILESIZE_EXCEEDED:
+        return ZS_TOO_LARGE;
+    default:
+        /* closed, reset, partial, bad encoding: no complete reply */
+        return ZS_RESET;
+    }
+}
+
+static bool transient(CURLcode code, long status)
+{
+    if (code == CURLE_COULDNT_CONNECT)
+        return true;
+    if (code != CURLE_OK)
+        return false;
+    return status == 429 || (status >= 500 && status <= 599);
+}
+
+/* Exponential backoff with full jitter in [base/2, base]. */
+static long backoff_ms(int tries)
+{
+    long base = JOB_BACKOFF_BASE_MS;
+    int i;
+
+    for (i = 1; i < tries && base < JOB_BACKOFF_MAX_MS; i++)
+        base *= 2;
+    if (base > JOB_BACKOFF_MAX_MS)
+        base = JOB_BACKOFF_MAX_MS;
+    return base / 2 + random() % (base / 2 + 1);
+}
+
+long job_finish_attempt(struct job *j, CURLcode code,
+                        const struct fetch_conf *c)
+{
+    long status = 0;
+    curl_off_t retry_after = 0;
+    long delay = -1;
+
+    curl_easy_getinfo(j->easy, CURLINFO_RESPONSE_CODE, &status);
+    j->tries++;
+    if (transient(code, status) && j->tries <= c->retries) {
+        delay = backoff_ms(j->tries);
+        if (curl_easy_getinfo(j->easy, CURLINFO_RETRY_AFTER, &retry_after) ==
+            CURLE_OK && retry_after > 0) {
+            if (retry_after > JOB_RETRY_AFTER_MAX_S)
+                retry_after = JOB_RETRY_AFTER_MAX_S;
+            delay = (long)retry_after * 1000;
+        }
+        log_debug("retry url='%s' status=%ld code=%d in_ms=%ld", j->url,
+                  status, (int)code, delay);
+        curl_easy_cleanup(j->easy);
+        j->easy = NULL;
+        return delay;
+    }
+    j->meta.status = (uint16_t)(status > 0 && status < 1000 ? status : 0);
+    j->meta.error = (uint8_t)job_map_error(code, j->too_large);
+    if (j->meta.error == ZS_OK && status >= 400)
+        j->meta.error = ZS_HTTP;
+    if (j->meta.error != ZS_OK)
+        log_debug("fetch failed url='%s' error=%s status=%ld why='%s'",
+                  j->url, zs_err_name(j->meta.error), status,
+                  j->errbuf[0] ? j->errbuf : curl_easy_strerror(code));
+    return -1;
+}
+
+static void free_body(void *data, void *hint)
+{
+    (void)hint;
+    free(data);
+}
+
+int job_send_page(struct job *j, void *sock)
+{
+    struct msg_frame f[4];
+    char *final_url = NULL, *ctype = NULL;
+    const char *fu, *ct;
+    size_t blen = 0;
+    char *body;
+    int rc;
+
+    if (j->easy) {
+        curl_easy_getinfo(j->easy, CURLINFO_EFFECTIVE_URL, &final_url);
+        curl_easy_getinfo(j->easy, CURLINFO_CONTENT_TYPE, &ctype);
+    }
+    fu = final_url ? final_url : j->url;
+    ct = ctype ? ctype : "";
+    j->meta.type = MSG_PAGE;
+    j->meta.bytes = j->body.len;
+    f[0] = (struct msg_frame){ j->url, strlen(j->url), NULL, NULL };
+    f[1] = (struct msg_frame){ fu, strlen(fu), NULL, NULL };
+    f[2] = (struct msg_frame){ ct, strlen(ct), NULL, NULL };
+    if (j->meta.error == ZS_OK && j->body.len) {
+        /* Probe for room first: ownership of the body passes on send,
+         * and ZMQ_POLLOUT promises the send will not fail with EAGAIN. */
+        if (!zsock_writable(sock)) {
+            errno = EAGAIN;
+            return -1;
+        }
+        body = buf_detach(&j->body, &blen);
+        f[3] = (struct msg_frame){ body, blen, free_body, NULL };
+    } else {
+        f[3] = (struct msg_frame){ "", 0, NULL, NULL };
+    }
+    rc = msg_send(sock, &j->meta, f, 4, ZMQ_DONTWAIT);
+    if (rc < 0 && f[3].ffn)
+        return -2; /* the body went with the failed send */
+    return rc;
+}

@@ -1,0 +1,66 @@
+/* job.h: one URL's fetch: its curl easy handle (CURLOPT_PRIVATE points
+ * back here), the capped body, retries.  A job is created when a dispatch
+ * message arrives and freed in exactly one place, job_free(), after its
+ * page message has been handed to ZeroMQ. */
+#ifndef ZS_JOB_H
+#define ZS_JOB_H
+
+#include "common/compat.h"
+
+#include <curl/curl.h>
+
+#include "common/buf.h"
+#include "common/msg.h"
+
+struct fetch_conf {
+    long timeout_ms;        /* total time per attempt */
+    long connect_timeout_ms;/* connect phase */
+    int retries;            /* extra attempts on transient failures */
+    size_t max_bytes;       /* decoded body cap */
+    const char *user_agent; /* User-Agent header */
+    const char *proxy;      /* proxy URL or NULL */
+    bool insecure;          /* skip TLS verification */
+};
+
+struct host;
+
+struct job {
+    struct msg_meta meta;   /* id, depth, attempt from the dispatch */
+    char *url;              /* as dispatched (normalized) */
+    char *host;             /* lower-case host, key of its struct host */
+    struct host *h;         /* the host's limits and queue (borrowed) */
+    CURL *easy;             /* live while in the multi handle, else NULL */
+    struct buf body;        /* decoded body, capped at max_bytes */
+    char errbuf[CURL_ERROR_SIZE]; /* curl's message for the last attempt */
+    bool too_large;         /* the write callback hit the cap */
+    int tries;              /* attempts made */
+    int64_t started_ms;     /* monotonic time of the first attempt */
+    int64_t retry_at_ms;    /* monotonic time of the next attempt */
+    struct job *next;       /* link in a host queue or the retry list */
+    struct job *run_prev;   /* links in the fetcher's running list */
+    struct job *run_next;
+};
+
+struct job *job_new(const struct msg_meta *meta, const char *url,
+                    size_t max_bytes);
+void job_free(struct job *j);
+
+/* Make the easy handle for the next attempt; -1 on curl failure. */
+int job_prepare(struct job *j, const struct fetch_conf *c);
+
+/* After an attempt ended with code: decide.  Returns the delay in ms
+ * before another attempt, or -1 when the job is finished (meta.status,
+ * meta.error set).  The easy handle is cleaned up either way. */
+long job_finish_attempt(struct job *j, CURLcode code,
+                        const struct fetch_conf *c);
+
+/* Hand the page message to ZeroMQ on sock (the body without a copy).
+ * Returns 0 when sent (the job may be freed), -1 with errno EAGAIN when
+ * the socket is full (the job keeps everything), -2 when the send failed
+ * after the body was handed over (the body is gone: fetch again). */
+int job_send_page(struct job *j, void *sock);
+
+/* Map a finished curl code to an error code of DESIGN.md. */
+int job_map_error(CURLcode code, bool too_large);
+
+#endif

@@ -1,0 +1,272 @@
+/* loop.c: the fetcher's one loop.  Takes URLs while it holds fewer than
+ * --concurrency jobs, starts them as per-host limits allow, and hands each
+ * finished page to the parsers; a full pages socket stops intake. */
+#include "common/compat.h"
+
+#include "common/log.h"
+#include "common/msg.h"
+#include "common/sig.h"
+#include "common/util.h"
+#include "common/zsock.h"
+#include "fetcher/hosts.h"
+#include "fetcher/loop.h"
+
+#define LOOP_POLL_MS 250
+#define LOOP_OUTBOX_POLL_MS 20
+
+static void outbox_push(struct fetcher *f, struct job *j)
+{
+    j->next = NULL;
+    if (f->out_tail)
+        f->out_tail->next = j;
+    else
+        f->out_head = j;
+    f->out_tail = j;
+}
+
+/* Send what the pages socket will take, in order. */
+static void outbox_flush(struct fetcher *f)
+{
+    struct job *j;
+
+    while ((j = f->out_head)) {
+        int rc = job_send_page(j, f->pages);
+        if (rc == -1 && (errno == EAGAIN || errno == EINTR))
+            return;
+        f->out_head = j->next;
+        if (!f->out_head)
+            f->out_tail = NULL;
+        if (rc == -2) {
+            /* body lost in a failed send: fetch it again */
+            log_warn("page send failed, refetching url='%s'", j->url);
+            j->next = NULL;
+            j->meta.error = ZS_OK;
+            hosts_enqueue(f->hosts, j);
+            continue;
+        }
+        if (rc < 0)
+            log_error("dropped page url='%s': %s", j->url,
+                      zmq_strerror(errno));
+        else
+            f->fetched++;
+        job_free(j);
+        f->held--;
+    }
+}
+
+static void finish(struct fetcher *f, struct job *j)
+{
+    j->meta.elapsed_ms = (uint32_t)(now_ms() - j->started_ms);
+    j->meta.fetched_at = wall_ms();
+    outbox_push(f, j);
+}
+
+static void on_url_in(struct fetcher *f, struct msg *m)
+{
+    struct job *j;
+    char *url;
+
+    if (m->meta.type != MSG_DISPATCH) {
+        log_warn("unexpected message type %d on dispatch", m->meta.type);
+        return;
+    }
+    url = msg_part_str(m, 0);
+    j = job_new(&m->meta, url, f->conf.max_bytes);
+    free(url);
+    j->started_ms = now_ms();
+    f->held++;
+    hosts_enqueue(f->hosts, j);
+}
+
+static void intake(struct fetcher *f)
+{
+    while (f->held < f->concurrency && !f->out_head &&
+           zsock_readable(f->dispatch)) {
+        struct msg m;
+        int rc = msg_recv(f->dispatch, &m, ZMQ_DONTWAIT);
+        if (rc == -1)
+            break;
+        if (rc == 0) {
+            on_url_in(f, &m);
+            msg_close(&m);
+        }
+    }
+}
+
+static bool on_control(struct fetcher *f)
+{
+    bool stop = false;
+
+    while (zsock_readable(f->control)) {
+        struct msg m;
+        size_t len;
+        const char *cmd;
+        if (msg_recv(f->control, &m, ZMQ_DONTWAIT) != 0)
+            break;
+        cmd = msg_part(&m, 0, &len);
+        if (m.meta.type == MSG_CONTROL && len == 4 && !memcmp(cmd, "stop", 4))
+            stop = true;
+        msg_close(&m);
+    }
+    return stop;
+}
+
+/* Move due retries back to their host queues; returns ms to the next. */
+static long due_retries(struct fetcher *f, int64_t now)
+{
+    struct job **pp = &f->retries, *j;
+    long wait = -1;
+
+    while ((j = *pp)) {
+        if (j->retry_at_ms <= now) {
+            *pp = j->next;
+            hosts_enqueue(f->hosts, j);
+            continue;
+        }
+        if (wait < 0 || j->retry_at_ms - now < wait)
+            wait = (long)(j->retry_at_ms - now);
+        pp = &j->next;
+    }
+    return wait;
+}
+
+static void running_add(struct fetcher *f, struct job *j)
+{
+    j->run_prev = NULL;
+    j->run_next = f->running_list;
+    if (f->running_list)
+        f->running_list->run_prev = j;
+    f->running_list = j;
+    f->running++;
+}
+
+static void running_remove(struct fetcher *f, struct job *j)
+{
+    if (j->run_prev)
+        j->run_prev->run_next = j->run_next;
+    else
+        f->running_list = j->run_next;
+    if (j->run_next)
+        j->run_next->run_prev = j->run_prev;
+    j->run_prev = j->run_next = NULL;
+    curl_multi_remove_handle(f->multi, j->easy);
+    f->running--;
+}
+
+static long start_ready(struct fetcher *f, int64_t now)
+{
+    struct job *j;
+    long wait;
+
+    while ((j = hosts_next(f->hosts, now, &wait))) {
+        if (job_prepare(j, &f->conf) < 0 ||
+            curl_multi_add_handle(f->multi, j->easy) != CURLM_OK) {
+            hosts_done(f->hosts, j);
+            j->meta.error = ZS_BAD_URL;
+            finish(f, j);
+            continue;
+        }
+        running_add(f, j);
+    }
+    return wait;
+}
+
+static void on_transfers_done(struct fetcher *f)
+{
+    CURLMsg *cm;
+    int left;
+
+    while ((cm = curl_multi_info_read(f->multi, &left))) {
+        struct job *j = NULL;
+        long delay;
+        if (cm->msg != CURLMSG_DONE)
+            continue;
+        curl_easy_getinfo(cm->easy_handle, CURLINFO_PRIVATE, (char **)&j);
+        running_remove(f, j);
+        hosts_done(f->hosts, j);
+        delay = job_finish_attempt(j, cm->data.result, &f->conf);
+        if (delay >= 0) {
+            j->retry_at_ms = now_ms() + delay;
+            j->next = f->retries;
+            f->retries = j;
+        } else {
+            finish(f, j);
+        }
+    }
+}
+
+static void free_list(struct job *j)
+{
+    struct job *next;
+
+    for (; j; j = next) {
+        next = j->next;
+        job_free(j);
+    }
+}
+
+int fetcher_run(struct fetcher *f)
+{
+    struct curl_waitfd fds[4];
+    int still;
+    int rc = 0;
+
+    fds[0] = (struct curl_waitfd){ zsock_fd(f->dispatch), CURL_WAIT_POLLIN, 0 };
+    fds[1] = (struct curl_waitfd){ zsock_fd(f->control), CURL_WAIT_POLLIN, 0 };
+    fds[2] = (struct curl_waitfd){ zsock_fd(f->pages), CURL_WAIT_POLLIN, 0 };
+    fds[3] = (struct curl_waitfd){ sig_fd(), CURL_WAIT_POLLIN, 0 };
+    for (;;) {
+        int64_t now;
+        long w1, w2, timeout = LOOP_POLL_MS;
+        CURLMcode mc;
+
+        if (sig_stop) {
+            log_info("signal: stopping with %d jobs held", f->held);
+            break;
+        }
+        if (on_control(f)) {
+            log_info("stop from the sink fetched=%llu",
+                     (unsigned long long)f->fetched);
+            break;
+        }
+        outbox_flush(f);
+        intake(f);
+        now = now_ms();
+        w1 = due_retries(f, now);
+        w2 = start_ready(f, now);
+        mc = curl_multi_perform(f->multi, &still);
+        if (mc != CURLM_OK) {
+            rc = error("curl_multi_perform: %s", curl_multi_strerror(mc));
+            break;
+        }
+        on_transfers_done(f);
+        outbox_flush(f);
+        if (w1 >= 0 && w1 < timeout)
+            timeout = w1;
+        if (w2 >= 0 && w2 < timeout)
+            timeout = w2;
+        if (f->out_head && timeout > LOOP_OUTBOX_POLL_MS)
+            timeout = LOOP_OUTBOX_POLL_MS;
+        /* ZMQ_FD is edge-triggered: never sleep while a socket has work */
+        if ((f->held < f->concurrency && !f->out_head &&
+             zsock_readable(f->dispatch)) || zsock_readable(f->control))
+            timeout = 0;
+        mc = curl_multi_poll(f->multi, fds, 4, (int)timeout, NULL);
+        if (mc != CURLM_OK) {
+            rc = error("curl_multi_poll: %s", curl_multi_strerror(mc));
+            break;
+        }
+        if (fds[3].revents)
+            sig_drain();
+    }
+    while (f->running_list) {
+        struct job *j = f->running_list;
+        running_remove(f, j);
+        job_free(j);
+    }
+    free_list(f->retries);
+    f->retries = NULL;
+    free_list(f->out_head);
+    f->out_head = f->out_tail = NULL;
+    return rc;
+}

@@ -1,0 +1,35 @@
+/* loop.h: the fetcher's event loop: curl_multi_poll over the transfers,
+ * the dispatch and control sockets' ZMQ_FDs and the signal pipe. */
+#ifndef ZS_FETCH_LOOP_H
+#define ZS_FETCH_LOOP_H
+
+#include "common/compat.h"
+
+#include <curl/curl.h>
+
+#include "fetcher/job.h"
+
+struct hosts;
+
+struct fetcher {
+    void *ctx;              /* the ZeroMQ context */
+    void *dispatch;         /* PULL: URLs from the sink */
+    void *pages;            /* PUSH: pages to the parsers' streamer */
+    void *control;          /* SUB: stop from the sink */
+    CURLM *multi;           /* all running transfers */
+    struct hosts *hosts;    /* per-host limits and waiting jobs */
+    struct fetch_conf conf; /* per-transfer settings */
+    int concurrency;        /* most jobs held at once */
+    int held;               /* jobs held: waiting, running, retrying, out */
+    int running;            /* transfers in the multi handle */
+    struct job *running_list; /* jobs in the multi handle */
+    struct job *retries;    /* jobs waiting for their retry time */
+    struct job *out_head;   /* finished jobs the pages socket refused */
+    struct job *out_tail;   /* last of them */
+    uint64_t fetched;       /* pages sent */
+};
+
+/* Run until stopped (control "stop" or a signal).  0 on a clean stop. */
+int fetcher_run(struct fetcher *f);
+
+#endif

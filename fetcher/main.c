@@ -1,0 +1,171 @@
+/* main.c: zscrape-fetcher: options, sockets, then the loop (loop.c). */
+#include "common/compat.h"
+
+#include <getopt.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "common/sig.h"
+#include "common/util.h"
+#include "common/zsock.h"
+#include "fetcher/hosts.h"
+#include "fetcher/loop.h"
+
+#define FETCH_DISPATCH_HWM 64
+#define FETCH_PAGES_HWM 32
+#define FETCH_DEFAULT_UA "zscrape/" ZS_VERSION
+
+static const char usage[] =
+"usage: zscrape-fetcher --coordinator ADDR [options]\n"
+"\n"
+"Fetches the URLs the sink dispatches (libcurl multi) and streams the\n"
+"pages to the parsers.  ADDR is the sink's tcp://HOST:PORT or ipc://PATH.\n"
+"\n"
+"  --coordinator ADDR   the sink's base address (required)\n"
+"  --concurrency N      transfers at once (default 256)\n"
+"  --per-host N         transfers at once per host (default 8)\n"
+"  --delay MS           minimum gap between requests to one host (0)\n"
+"  --timeout S          total time per attempt in seconds (default 30)\n"
+"  --retries N          retries on connect errors, 429, 5xx (default 2)\n"
+"  --user-agent S       User-Agent header (default " FETCH_DEFAULT_UA ")\n"
+"  --max-bytes N        decoded body cap in bytes (default 10485760)\n"
+"  --proxy URL          proxy for every request\n"
+"  --insecure           do not verify TLS certificates\n"
+"  --log-level L        error|warn|info|debug (default info)\n"
+"  --log-json           log lines as JSON objects\n"
+"  -h, --help           this text     -V, --version   the version\n";
+
+enum { O_COORD = 256, O_CONC, O_PERHOST, O_DELAY, O_TIMEOUT, O_RETRIES,
+       O_UA, O_MAXB, O_PROXY, O_INSECURE, O_LOGLEVEL, O_LOGJSON };
+
+static const struct option longopts[] = {
+    { "coordinator", required_argument, NULL, O_COORD },
+    { "concurrency", required_argument, NULL, O_CONC },
+    { "per-host", required_argument, NULL, O_PERHOST },
+    { "delay", required_argument, NULL, O_DELAY },
+    { "timeout", required_argument, NULL, O_TIMEOUT },
+    { "retries", required_argument, NULL, O_RETRIES },
+    { "user-agent", required_argument, NULL, O_UA },
+    { "max-bytes", required_argument, NULL, O_MAXB },
+    { "proxy", required_argument, NULL, O_PROXY },
+    { "insecure", no_argument, NULL, O_INSECURE },
+    { "log-level", required_argument, NULL, O_LOGLEVEL },
+    { "log-json", no_argument, NULL, O_LOGJSON },
+    { "help", no_argument, NULL, 'h' },
+    { "version", no_argument, NULL, 'V' },
+    { NULL, 0, NULL, 0 },
+};
+
+static long num_arg(const char *name, const char *v, long min, long max)
+{
+    long n;
+
+    if (parse_long(v, min, max, &n) < 0)
+        die_usage("--%s: '%s' is not a number in %ld..%ld", name, v, min,
+                  max);
+    return n;
+}
+
+int main(int argc, char **argv)
+{
+    struct fetcher f;
+    const char *coord = NULL;
+    long per_host = 8, delay = 0, timeout_s = 30;
+    char *ep;
+    int c, rc;
+
+    memset(&f, 0, sizeof(f));
+    f.concurrency = 256;
+    f.conf.retries = 2;
+    f.conf.max_bytes = 10u << 20;
+    f.conf.user_agent = FETCH_DEFAULT_UA;
+    log_init("fetcher", LOG_INFO);
+    while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
+        switch (c) {
+        case O_COORD: coord = optarg; break;
+        case O_CONC:
+            f.concurrency = (int)num_arg("concurrency", optarg, 1, 100000);
+            break;
+        case O_PERHOST:
+            per_host = num_arg("per-host", optarg, 1, 100000);
+            break;
+        case O_DELAY: delay = num_arg("delay", optarg, 0, 3600000); break;
+        case O_TIMEOUT:
+            timeout_s = num_arg("timeout", optarg, 1, 86400);
+            break;
+        case O_RETRIES:
+            f.conf.retries = (int)num_arg("retries", optarg, 0, 100);
+            break;
+        case O_UA: f.conf.user_agent = optarg; break;
+        case O_MAXB:
+            f.conf.max_bytes = (size_t)num_arg("max-bytes", optarg, 1,
+                                               (long)1 << 40);
+            break;
+        case O_PROXY: f.conf.proxy = optarg; break;
+        case O_INSECURE: f.conf.insecure = true; break;
+        case O_LOGLEVEL:
+            if (log_level_parse(optarg) < 0)
+                die_usage("--log-level: '%s' is not error|warn|info|debug",
+                          optarg);
+            log_max_level = (enum log_level)log_level_parse(optarg);
+            break;
+        case O_LOGJSON: log_set_json(true); break;
+        case 'h': fputs(usage, stdout); return 0;
+        case 'V': printf("zscrape-fetcher %s\n", ZS_VERSION); return 0;
+        default: fputs(usage, stderr); return 2;
+        }
+    }
+    if (optind < argc)
+        die_usage("unexpected argument '%s' (try --help)", argv[optind]);
+    if (!coord)
+        die_usage("--coordinator ADDR is required (try --help)");
+    if (!(ep = zsock_endpoint(coord, EP_DISPATCH)))
+        die_usage("--coordinator: '%s' is not tcp://HOST:PORT or ipc://PATH",
+                  coord);
+    free(ep);
+    f.conf.timeout_ms = timeout_s * 1000;
+    f.conf.connect_timeout_ms = timeout_s < 10 ? timeout_s * 1000 : 10000;
+    if (f.conf.insecure)
+        log_warn("--insecure: TLS certificates are NOT verified");
+    srandom((unsigned)(time(NULL) ^ getpid()));
+    sig_init();
+    sig_follow_parent();
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+        fatal("cannot initialize libcurl");
+    f.multi = curl_multi_init();
+    if (!f.multi)
+        fatal("cannot make a curl multi handle");
+    curl_multi_setopt(f.multi, CURLMOPT_MAX_HOST_CONNECTIONS, per_host);
+    curl_multi_setopt(f.multi, CURLMOPT_MAXCONNECTS, (long)f.concurrency);
+    f.hosts = hosts_new((int)per_host, delay);
+    f.ctx = zmq_ctx_new();
+    f.dispatch = zsock_new(f.ctx, ZMQ_PULL, FETCH_DISPATCH_HWM);
+    f.pages = zsock_new(f.ctx, ZMQ_PUSH, FETCH_PAGES_HWM);
+    f.control = zsock_new(f.ctx, ZMQ_SUB, 16);
+    zmq_setsockopt(f.control, ZMQ_SUBSCRIBE, "", 0);
+    ep = zsock_endpoint(coord, EP_CONTROL);
+    rc = zsock_connect(f.control, ep);
+    free(ep);
+    ep = zsock_endpoint(coord, EP_PAGES_IN);
+    rc |= zsock_connect(f.pages, ep);
+    free(ep);
+    ep = zsock_endpoint(coord, EP_DISPATCH);
+    rc |= zsock_connect(f.dispatch, ep);
+    free(ep);
+    if (rc < 0)
+        fatal("cannot connect to the coordinator '%s'", coord);
+    log_info("started coordinator=%s concurrency=%d per_host=%ld", coord,
+             f.concurrency, per_host);
+    rc = fetcher_run(&f);
+    log_info("exit fetched=%llu peak_rss_kb=%ld",
+             (unsigned long long)f.fetched, peak_rss_kb());
+    zmq_close(f.dispatch);
+    zmq_close(f.pages);
+    zmq_close(f.control);
+    zmq_ctx_term(f.ctx);
+    hosts_free(f.hosts);
+    curl_multi_cleanup(f.multi);
+    curl_global_cleanup();
+    return rc < 0 ? 1 : 0;
+}

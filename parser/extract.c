@@ -1,0 +1,229 @@
+/* extract.c: one parsed page -> the record's rule fields and the links to
+ * follow.  Pure: no ZeroMQ, no IO.
+ *
+ * The page is indexed once for the selector engine; each field's selector
+ * list then runs over it, and every match is turned into a JSON value by
+ * the rule's value kind. */
+#include "common/compat.h"
+
+#include "common/url.h"
+#include "common/util.h"
+#include "parser/extract.h"
+#include "parser/rules.h"
+#include "parser/select.h"
+#include "parser/serialize.h"
+#include "parser/text.h"
+
+void extract_out_init(struct extract_out *o)
+{
+    int i;
+
+    o->nfields = 0;
+    for (i = 0; i < EXTRACT_MAX_FIELDS; i++) {
+        o->fields[i].name = NULL;
+        buf_init(&o->fields[i].json, EXTRACT_FIELD_MAX);
+    }
+    buf_init(&o->follow, EXTRACT_FOLLOW_MAX);
+}
+
+void extract_out_release(struct extract_out *o)
+{
+    int i;
+
+    for (i = 0; i < EXTRACT_MAX_FIELDS; i++)
+        buf_release(&o->fields[i].json);
+    buf_release(&o->follow);
+    o->nfields = 0;
+}
+
+/* Empty every buffer and set the field names. */
+static void out_reset(const struct rules *r, struct extract_out *o)
+{
+    int i, n = rules_nfields(r);
+
+    if (n > EXTRACT_MAX_FIELDS)
+        n = EXTRACT_MAX_FIELDS;
+    for (i = 0; i < EXTRACT_MAX_FIELDS; i++) {
+        buf_reset(&o->fields[i].json);
+        o->fields[i].name = NULL;
+    }
+    buf_reset(&o->follow);
+    o->nfields = n;
+    for (i = 0; i < n; i++)
+        o->fields[i].name = rules_field_name(r, i);
+}
+
+void extract_nulls(const struct rules *r, struct extract_out *o)
+{
+    int i;
+
+    out_reset(r, o);
+    for (i = 0; i < o->nfields; i++)
+        buf_addstr(&o->fields[i].json, rules_field(r, i)->all ? "[]" :
+                   "null");
+}
+
+/* Resolve ref against base as a browser would: an empty ref is the base
+ * without its fragment.  Caller frees; NULL when it cannot be resolved. */
+static char *resolve(const char *base, const char *ref)
+{
+    const char *p = ref;
+
+    while (text_is_ws((unsigned char)*p))
+        p++;
+    if (!*p)
+        return xstrndup(base, strcspn(base, "#"));
+    return url_resolve(base, ref);
+}
+
+/* The page's base URL: the first <base href> resolved against url, else
+ * url.  Caller frees. */
+static char *base_url(GumboNode *root, const char *url)
+{
+    GumboNode *n;
+
+    for (n = root; n; n = text_walk_next(root, n, false)) {
+        GumboAttribute *a;
+        char *b;
+
+        if (n->type != GUMBO_NODE_ELEMENT ||
+            n->v.element.tag != GUMBO_TAG_BASE ||
+            n->v.element.tag_namespace != GUMBO_NAMESPACE_HTML)
+            continue;
+        a = gumbo_get_attribute(&n->v.element.attributes, "href");
+        if (!a)
+            continue;
+        b = resolve(url, a->value);
+        return b ? b : xstrdup(url);
+    }
+    return xstrdup(url);
+}
+
+/* State of one rule's run over the page. */
+struct collect {
+    const struct rule *rule;    /* the rule */
+    const char *base;           /* base URL for URL attributes */
+    struct buf *json;           /* field output, or NULL (follow) */
+    struct buf *follow;         /* follow output, or NULL (field) */
+    struct buf scratch;         /* one value before JSON escaping */
+    int count;                  /* values written */
+    bool overflow;              /* a cap was hit */
+};
+
+/* The string value of one match into c->scratch; 1 when the match gives
+ * no value (an element without the attribute), -1 on a cap. */
+static int match_value(struct collect *c, const struct select_match *m)
+{
+    const struct rule *r = c->rule;
+    const char *s;
+
+    buf_reset(&c->scratch);
+    if (m->attr) {
+        s = m->attr->value;
+    } else if (m->node->type != GUMBO_NODE_ELEMENT &&
+               m->node->type != GUMBO_NODE_TEMPLATE) {
+        s = m->node->v.text.text;
+    } else if (r->value == RULE_TEXT) {
+        return text_value(m->node, &c->scratch);
+    } else if (r->value == RULE_HTML) {
+        return serialize_inner(m->node, &c->scratch);
+    } else {
+        GumboAttribute *a = gumbo_get_attribute(
+            &m->node->v.element.attributes, r->attr);
+        char *abs;
+        int rc;
+
+        if (!a)
+            return 1;
+        if (!r->url)
+            return buf_addstr(&c->scratch, a->value);
+        abs = resolve(c->base, a->value);
+        rc = buf_addstr(&c->scratch, abs ? abs : a->value);
+        free(abs);
+        return rc;
+    }
+    return buf_addstr(&c->scratch, s);
+}
+
+static int on_match(const struct select_match *m, void *ctx)
+{
+    struct collect *c = ctx;
+    int rc = match_value(c, m);
+
+    if (rc < 0) {
+        c->overflow = true;
+        return 1;
+    }
+    if (rc > 0)
+        return 0;
+    if (c->follow) {
+        /* ::attr() and non-URL attributes come raw: resolve (again) */
+        char *abs = resolve(c->base, c->scratch.data ? c->scratch.data :
+                            "");
+        const char *why;
+        char *norm = abs && url_is_http(abs) ? url_normalize(abs, &why) :
+                     NULL;
+
+        if (norm && buf_add(c->follow, norm, strlen(norm) + 1) < 0)
+            c->overflow = true;
+        free(norm);
+        free(abs);
+        return c->overflow;
+    }
+    if ((c->rule->all && c->count && buf_addch(c->json, ',') < 0) ||
+        buf_json_str(c->json, c->scratch.data ? c->scratch.data : "",
+                     c->scratch.len) < 0) {
+        c->overflow = true;
+        return 1;
+    }
+    c->count++;
+    return c->rule->all ? 0 : 1;
+}
+
+/* Run one rule over the page into json (a field) or follow.  Returns 0,
+ * or -1 when a cap was hit. */
+static int run_rule(const struct rule *rule, struct select_doc *d,
+                    const char *base, struct buf *json, struct buf *follow)
+{
+    struct collect c;
+
+    memset(&c, 0, sizeof(c));
+    c.rule = rule;
+    c.base = base;
+    c.json = json;
+    c.follow = follow;
+    buf_init(&c.scratch, EXTRACT_FIELD_MAX);
+    if (json && rule->all && buf_addch(json, '[') < 0)
+        c.overflow = true;
+    if (!c.overflow)
+        select_run(rule->sel, d, on_match, &c);
+    buf_release(&c.scratch);
+    if (c.overflow)
+        return -1;
+    if (json && rule->all)
+        return buf_addch(json, ']');
+    if (json && !c.count)
+        return buf_addstr(json, "null");
+    return 0;
+}
+
+int extract_page(const struct rules *r, GumboOutput *doc, const char *url,
+                 struct extract_out *o)
+{
+    struct select_doc *d;
+    char *base;
+    int i, rc = 0;
+
+    out_reset(r, o);
+    base = base_url(doc->document, url);
+    d = select_doc_new(doc->document);
+    for (i = 0; i < o->nfields && rc == 0; i++)
+        rc = run_rule(rules_field(r, i), d, base, &o->fields[i].json, NULL);
+    if (rc == 0 && rules_nfollow(r) == 0)
+        rc = run_rule(rules_follow_default(), d, base, NULL, &o->follow);
+    for (i = 0; i < rules_nfollow(r) && rc == 0; i++)
+        rc = run_rule(rules_follow(r, i), d, base, NULL, &o->follow);
+    select_doc_free(d);
+    free(base);
+    return rc;
+}

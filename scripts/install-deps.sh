@@ -1,0 +1,98 @@
+#!/bin/bash
+# install-deps.sh: install the Debian packages that zscrape's build, tests
+# and demo need (and, with --bench, the benchmark's competitors).
+#
+#   scripts/install-deps.sh              apt-get update + install, always
+#   scripts/install-deps.sh --if-missing only when a package is missing;
+#                                        silent when everything is there
+#   scripts/install-deps.sh --bench      also the benchmark packages
+#
+# Idempotent; runs as root (sudo is used only when not root and present).
+# Needs only Debian's package archive (and npm's registry for crawlee,
+# best effort).
+set -eu
+
+PKGS="build-essential pkg-config clang libcurl4-openssl-dev libzmq3-dev
+      libgumbo-dev libsqlite3-dev sqlite3 nginx libnginx-mod-http-echo
+      valgrind python3 python3-lxml python3-cssselect python3.11-doc
+      iproute2 procps util-linux bsdutils curl"
+BENCH_PKGS="python3-httpx python3-aiohttp python3-scrapy python3-parsel
+            gnuplot-nox"
+
+if_missing=0
+bench=0
+for arg in "$@"; do
+    case $arg in
+    --if-missing) if_missing=1 ;;
+    --bench) bench=1 ;;
+    -h|--help)
+        sed -n '2,12s/^# \{0,1\}//p' "$0"
+        exit 0 ;;
+    *)
+        echo "install-deps.sh: unknown option '$arg'" >&2
+        exit 2 ;;
+    esac
+done
+
+want=$PKGS
+[ $bench = 1 ] && want="$want $BENCH_PKGS"
+
+export DEBIAN_FRONTEND=noninteractive
+
+if [ "$(id -u)" -eq 0 ]; then
+    SUDO=
+elif command -v sudo >/dev/null 2>&1; then
+    SUDO="sudo -n"
+else
+    SUDO=
+fi
+
+# is_installed PKG: true when dpkg says the package is fully installed
+is_installed()
+{
+    local st
+    st=$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null) || return 1
+    [ "$st" = "install ok installed" ]
+}
+
+missing=
+for p in $want; do
+    is_installed "$p" || missing="$missing $p"
+done
+
+if [ -n "$missing" ] || [ $if_missing = 0 ]; then
+    if [ $if_missing = 1 ]; then
+        echo "install-deps.sh: installing:$missing" >&2
+    fi
+    # A package's postinst would start its service (nginx on port 80);
+    # the tests run their own nginx, so service starts are denied while
+    # we install, with a temporary policy-rc.d (exit 101 = "not allowed"),
+    # unless the machine already has a policy of its own.
+    policy=/usr/sbin/policy-rc.d
+    if [ ! -e $policy ] && [ -w /usr/sbin ]; then
+        printf '#!/bin/sh\n# zscrape install-deps.sh: no service starts\nexit 101\n' \
+            >$policy && chmod 755 $policy
+        trap 'rm -f $policy' EXIT
+    fi
+    $SUDO apt-get update -qq ||
+        echo "install-deps.sh: apt-get update failed; trying the cached lists" >&2
+    # shellcheck disable=SC2086
+    $SUDO apt-get install -y -qq --no-install-recommends \
+        -o Dpkg::Options::=--force-confdef \
+        -o Dpkg::Options::=--force-confold $want >/dev/null
+fi
+
+if [ $bench = 1 ]; then
+    # crawlee (Node.js) for the benchmark: best effort, never fatal.
+    if ! command -v npm >/dev/null 2>&1; then
+        $SUDO apt-get install -y -qq --no-install-recommends npm \
+            >/dev/null 2>&1 || echo "install-deps.sh: npm not available" >&2
+    fi
+    if command -v npm >/dev/null 2>&1; then
+        if ! npm ls -g crawlee >/dev/null 2>&1; then
+            $SUDO npm install -g --no-fund --no-audit crawlee >/dev/null 2>&1 ||
+                echo "install-deps.sh: crawlee not installed (best effort)" >&2
+        fi
+    fi
+fi
+exit 0

@@ -1,0 +1,606 @@
+/* main.c: zscrape-sink: options, seeds, the bind points (dispatch,
+ * results, control, and the pages streamer thread), then the loop that
+ * dispatches within a window, writes records, expands the frontier and
+ * detects the end. */
+#include "common/compat.h"
+
+#include <getopt.h>
+#include <pthread.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "common/msg.h"
+#include "common/sig.h"
+#include "common/url.h"
+#include "common/util.h"
+#include "common/zsock.h"
+#include "parser/extract.h"
+#include "parser/rules.h"
+#include "sink/ledger.h"
+#include "sink/scope.h"
+#include "sink/seeds.h"
+#include "sink/stats.h"
+#include "sink/writer.h"
+
+#define SINK_POLL_MS 250
+#define SINK_FLUSH_MS 1000
+#define SINK_PROGRESS_MS 250
+#define SINK_RESULTS_BATCH 1024
+#define SINK_DISPATCH_HWM 64
+#define SINK_PAGES_HWM 32
+#define SINK_RESULTS_HWM 1024
+#define SINK_STOP_REPEAT 5
+#define SINK_MAX_ATTEMPTS 3
+#define SINK_STEER_EP "inproc://zscrape-steer"
+
+static const char usage[] =
+"usage: zscrape-sink --bind ADDR [options] [URL ...]\n"
+"\n"
+"Owns the crawl: the seeds, the frontier, the in-flight leases and the\n"
+"output.  Binds ADDR (tcp://HOST:PORT uses PORT..PORT+4, ipc://PATH uses\n"
+"PATH.*) for fetchers and parsers to join with --coordinator ADDR.\n"
+"\n"
+"  --bind ADDR          where to listen (required)\n"
+"  --seeds FILE         seed URLs, one a line ('-' = stdin)\n"
+"  --rules FILE         extraction rules (for the record's field names)\n"
+"  -o, --output FILE    output file (default stdout)\n"
+"  --format F           jsonl (default: from the extension)\n"
+"  --depth N            follow links N levels from the seeds (default 0)\n"
+"  --scope S            host|domain|prefix|any (default host)\n"
+"  --max-pages N        stop dispatching after N pages\n"
+"  --window N           most URLs in flight at once (default 1024)\n"
+"  --lease S            seconds before an unanswered URL is sent again\n"
+"                       (default 300)\n"
+"  --grace S            on SIGINT/SIGTERM, wait up to S seconds for\n"
+"                       in-flight pages (default 30)\n"
+"  --frontier-ram MB    queued URLs past this go to a spill file\n"
+"                       (default 256)\n"
+"  --stats FILE         final statistics as JSON\n"
+"  -q, --quiet          no progress line (shown only on a terminal)\n"
+"  --log-level L        error|warn|info|debug (default info)\n"
+"  --log-json           log lines as JSON objects\n"
+"  -h, --help           this text     -V, --version   the version\n";
+
+enum { O_BIND = 256, O_SEEDS, O_RULES, O_FORMAT, O_DEPTH, O_SCOPE, O_MAXP,
+       O_WINDOW, O_LEASE, O_GRACE, O_STATS, O_LOGLEVEL, O_LOGJSON,
+       O_FRONTIER };
+
+static const struct option longopts[] = {
+    { "bind", required_argument, NULL, O_BIND },
+    { "seeds", required_argument, NULL, O_SEEDS },
+    { "rules", required_argument, NULL, O_RULES },
+    { "output", required_argument, NULL, 'o' },
+    { "format", required_argument, NULL, O_FORMAT },
+    { "depth", required_argument, NULL, O_DEPTH },
+    { "scope", required_argument, NULL, O_SCOPE },
+    { "max-pages", required_argument, NULL, O_MAXP },
+    { "window", required_argument, NULL, O_WINDOW },
+    { "lease", required_argument, NULL, O_LEASE },
+    { "grace", required_argument, NULL, O_GRACE },
+    { "frontier-ram", required_argument, NULL, O_FRONTIER },
+    { "stats", required_argument, NULL, O_STATS },
+    { "quiet", no_argument, NULL, 'q' },
+    { "log-level", required_argument, NULL, O_LOGLEVEL },
+    { "log-json", no_argument, NULL, O_LOGJSON },
+    { "help", no_argument, NULL, 'h' },
+    { "version", no_argument, NULL, 'V' },
+    { NULL, 0, NULL, 0 },
+};
+
+struct sink {
+    void *ctx;              /* ZeroMQ context */
+    void *dispatch;         /* PUSH: URLs to fetchers */
+    void *results;          /* PULL: records from parsers */
+    void *control;          /* PUB: stop to everyone */
+    void *steer;            /* PAIR: terminates the streamer */
+    void *steer_peer;       /* its other end, in the streamer thread */
+    void *pages_in;         /* streamer PULL (owned by its thread) */
+    void *pages_out;        /* streamer PUSH (owned by its thread) */
+    pthread_t streamer;     /* runs zmq_proxy_steerable */
+    struct ledger *ledger;  /* seen, frontier, leases */
+    struct scope *scope;    /* which links to follow */
+    struct writer *out;     /* the output */
+    struct rules *rules;    /* field names (NULL: default rules) */
+    struct extract_out nulls; /* the fields of an error record */
+    struct stats st;        /* counters */
+    long depth;             /* --depth */
+    long max_pages;         /* --max-pages, 0 = no limit */
+    long window;            /* --window */
+    int64_t lease_ms;       /* --lease */
+    int64_t grace_ms;       /* --grace */
+    uint64_t dispatched_new;/* distinct URLs dispatched */
+    bool progress;          /* draw the progress line */
+    bool draining;          /* stop signal seen: no more dispatch */
+    int64_t drain_until;    /* give up on in-flight after this */
+};
+
+static long num_arg(const char *name, const char *v, long min, long max)
+{
+    long n;
+
+    if (parse_long(v, min, max, &n) < 0)
+        die_usage("--%s: '%s' is not a number in %ld..%ld", name, v, min,
+                  max);
+    return n;
+}
+
+static void on_seed(void *arg, const char *url)
+{
+    struct sink *s = arg;
+
+    if (ledger_add(s->ledger, url, 0) < 0)
+        fatal("cannot queue the seeds");
+    scope_add_seed(s->scope, url);
+}
+
+/* ------------------------------------------------------------------ */
+/* records                                                             */
+
+static void write_record(struct sink *s, struct record *r)
+{
+    if (s->progress)
+        stats_progress_clear(&s->st);
+    if (writer_write(s->out, r) < 0)
+        fatal("cannot write the output; stopping");
+    stats_count(&s->st, &r->meta);
+}
+
+/* The record of a URL that got no result: rule fields null. */
+static void write_error_record(struct sink *s, const struct lease *ls,
+                               int err)
+{
+    struct record r;
+    int i;
+
+    memset(&r, 0, sizeof(r));
+    r.meta.depth = ls->depth;
+    r.meta.error = (uint8_t)err;
+    r.meta.fetched_at = wall_ms();
+    r.url = ls->url;
+    r.final_url = ls->url;
+    r.content_type = "";
+    for (i = 0; i < s->nulls.nfields && i < RECORD_MAX_FIELDS; i++) {
+        r.fields[i].name = s->nulls.fields[i].name;
+        r.fields[i].json = s->nulls.fields[i].json.data;
+        r.fields[i].json_len = s->nulls.fields[i].json.len;
+    }
+    r.nfields = i;
+    write_record(s, &r);
+}
+
+static void follow_links(struct sink *s, const struct lease *ls,
+                         const char *p, size_t len)
+{
+    const char *end = p + len;
+
+    if ((long)ls->depth >= s->depth)
+        return;
+    while (p < end) {
+        const char *z = memchr(p, '\0', (size_t)(end - p));
+        size_t n = z ? (size_t)(z - p) : (size_t)(end - p);
+        char *raw = xstrndup(p, n), *url;
+        const char *why;
+        p += n + 1;
+        s->st.links_seen++;
+        if (!url_is_http(raw)) {
+            free(raw);
+            continue;
+        }
+        url = url_normalize(raw, &why);
+        free(raw);
+        if (!url)
+            continue;
+        if (scope_allows(s->scope, url)) {
+            int rc = ledger_add(s->ledger, url, ls->depth + 1);
+            if (rc < 0)
+                fatal("cannot queue links: the frontier spill file failed");
+            s->st.links_queued += (uint64_t)rc;
+        }
+        free(url);
+    }
+}
+
+static void on_result(struct sink *s, struct msg *m)
+{
+    struct lease *ls;
+    struct record r;
+    size_t len, ulen;
+    const char *u, *links;
+    int i;
+
+    if (m->meta.type != MSG_RESULT) {
+        log_warn("unexpected message type %d on results", m->meta.type);
+        return;
+    }
+    ls = ledger_find(s->ledger, m->meta.id);
+    u = msg_part(m, 0, &ulen);
+    if (!ls || strlen(ls->url) != ulen || memcmp(ls->url, u, ulen)) {
+        s->st.late++;
+        log_debug("dropped late duplicate id=%llu",
+                  (unsigned long long)m->meta.id);
+        return;
+    }
+    memset(&r, 0, sizeof(r));
+    r.meta = m->meta;
+    r.meta.depth = ls->depth;
+    r.url = ls->url;
+    r.final_url = msg_part_str(m, 1);
+    r.content_type = msg_part_str(m, 2);
+    for (i = 4; i < m->nparts && r.nfields < RECORD_MAX_FIELDS; i++) {
+        const char *f = msg_part(m, i, &len);
+        const char *z = memchr(f, '\0', len);
+        if (!z)
+            continue;
+        r.fields[r.nfields].name = f;
+        r.fields[r.nfields].json = z + 1;
+        r.fields[r.nfields].json_len = len - (size_t)(z - f) - 1;
+        r.nfields++;
+    }
+    write_record(s, &r);
+    free((char *)r.final_url);
+    free((char *)r.content_type);
+    links = msg_part(m, 3, &len);
+    follow_links(s, ls, links, len);
+    ledger_close(s->ledger, ls);
+}
+
+/* ------------------------------------------------------------------ */
+/* dispatch and leases                                                 */
+
+static bool may_dispatch(struct sink *s)
+{
+    if (s->draining || !ledger_frontier(s->ledger))
+        return false;
+    if ((long)ledger_inflight(s->ledger) >= s->window)
+        return false;
+    return true;
+}
+
+static void dispatch_some(struct sink *s)
+{
+    char *url;
+    uint32_t depth;
+    uint8_t attempt;
+
+    while (may_dispatch(s) &&
+           ledger_pop(s->ledger, &url, &depth, &attempt)) {
+        struct msg_meta meta;
+        struct msg_frame f;
+        struct lease *ls;
+        if (attempt == 0 && s->max_pages &&
+            (long)s->dispatched_new >= s->max_pages) {
+            ledger_requeue(s->ledger, url, depth, attempt);
+            break;
+        }
+        memset(&meta, 0, sizeof(meta));
+        meta.type = MSG_DISPATCH;
+        meta.depth = depth;
+        meta.attempt = attempt;
+        ls = ledger_lease(s->ledger, url, depth, attempt,
+                          now_ms() + s->lease_ms);
+        meta.id = ls->id;
+        f = (struct msg_frame){ url, strlen(url), NULL, NULL };
+        if (msg_send(s->dispatch, &meta, &f, 1, ZMQ_DONTWAIT) < 0) {
+            ls->url = NULL;   /* keep the URL: back to the front */
+            ledger_close(s->ledger, ls);
+            ledger_requeue(s->ledger, url, depth, attempt);
+            if (errno != EAGAIN && errno != EINTR)
+                log_error("cannot dispatch: %s", zmq_strerror(errno));
+            break;
+        }
+        s->st.dispatched++;
+        if (attempt == 0)
+            s->dispatched_new++;
+        if (ledger_inflight(s->ledger) > s->st.peak_inflight)
+            s->st.peak_inflight = ledger_inflight(s->ledger);
+    }
+}
+
+static void expire_leases(struct sink *s, int64_t now)
+{
+    struct lease *ls;
+
+    while ((ls = ledger_oldest(s->ledger)) && ls->deadline_ms <= now) {
+        if (ls->attempt + 1 < SINK_MAX_ATTEMPTS && !s->draining) {
+            log_warn("no result in time, dispatching again url='%s' "
+                     "attempt=%d", ls->url, ls->attempt + 2);
+            ledger_retry(s->ledger, ls);
+            s->st.redispatched++;
+        } else {
+            log_warn("no result after %d attempts, giving up url='%s'",
+                     ls->attempt + 1, ls->url);
+            write_error_record(s, ls, ZS_LOST);
+            ledger_close(s->ledger, ls);
+        }
+    }
+}
+
+static bool finished(struct sink *s)
+{
+    if (ledger_inflight(s->ledger))
+        return false;
+    if (s->draining || !ledger_frontier(s->ledger))
+        return true;
+    /* only URLs past --max-pages are left */
+    return s->max_pages && (long)s->dispatched_new >= s->max_pages;
+}
+
+/* ------------------------------------------------------------------ */
+/* sockets                                                             */
+
+static void *streamer_main(void *arg)
+{
+    struct sink *s = arg;
+
+    zmq_proxy_steerable(s->pages_in, s->pages_out, NULL, s->steer_peer);
+    zmq_close(s->pages_in);
+    zmq_close(s->pages_out);
+    zmq_close(s->steer_peer);
+    return NULL;
+}
+
+static int bind_all(struct sink *s, const char *base)
+{
+    static const int kinds[] = { EP_DISPATCH, EP_PAGES_IN, EP_PAGES_OUT,
+                                 EP_RESULTS, EP_CONTROL };
+    void *socks[5];
+    size_t i;
+    int rc = 0;
+
+    s->dispatch = zsock_new(s->ctx, ZMQ_PUSH, SINK_DISPATCH_HWM);
+    s->pages_in = zsock_new(s->ctx, ZMQ_PULL, SINK_PAGES_HWM);
+    s->pages_out = zsock_new(s->ctx, ZMQ_PUSH, SINK_PAGES_HWM);
+    s->results = zsock_new(s->ctx, ZMQ_PULL, SINK_RESULTS_HWM);
+    s->control = zsock_new(s->ctx, ZMQ_PUB, 64);
+    socks[0] = s->dispatch;
+    socks[1] = s->pages_in;
+    socks[2] = s->pages_out;
+    socks[3] = s->results;
+    socks[4] = s->control;
+    for (i = 0; i < ARRAY_SIZE(kinds) && rc == 0; i++) {
+        char *ep = zsock_endpoint(base, (enum zs_endpoint)kinds[i]);
+        rc = zsock_bind(socks[i], ep);
+        free(ep);
+    }
+    if (rc < 0)
+        return -1;
+    s->steer = zsock_new(s->ctx, ZMQ_PAIR, 0);
+    s->steer_peer = zsock_new(s->ctx, ZMQ_PAIR, 0);
+    if (zsock_bind(s->steer, SINK_STEER_EP) < 0 ||
+        zsock_connect(s->steer_peer, SINK_STEER_EP) < 0)
+        return -1;
+    if (pthread_create(&s->streamer, NULL, streamer_main, s) != 0)
+        return error("cannot start the pages streamer");
+    return 0;
+}
+
+static void broadcast_stop(struct sink *s)
+{
+    struct msg_meta meta;
+    struct msg_frame f = { "stop", 4, NULL, NULL };
+    int i;
+
+    memset(&meta, 0, sizeof(meta));
+    meta.type = MSG_CONTROL;
+    for (i = 0; i < SINK_STOP_REPEAT; i++) {
+        f = (struct msg_frame){ "stop", 4, NULL, NULL };
+        msg_send(s->control, &meta, &f, 1, ZMQ_DONTWAIT);
+        usleep(40 * 1000);
+    }
+}
+
+static void close_all(struct sink *s)
+{
+    zmq_send(s->steer, "TERMINATE", 9, 0);
+    pthread_join(s->streamer, NULL);
+    zmq_close(s->steer);
+    zmq_close(s->dispatch);
+    zmq_close(s->results);
+    zmq_close(s->control);
+    zmq_ctx_term(s->ctx);
+}
+
+/* ------------------------------------------------------------------ */
+/* the loop                                                            */
+
+static void drain_results(struct sink *s)
+{
+    int n;
+
+    for (n = 0; n < SINK_RESULTS_BATCH; n++) {
+        struct msg m;
+        int rc = msg_recv(s->results, &m, ZMQ_DONTWAIT);
+        if (rc == -1)
+            break;
+        if (rc == 0) {
+            on_result(s, &m);
+            msg_close(&m);
+        }
+    }
+}
+
+static int sink_run(struct sink *s)
+{
+    int64_t last_flush = now_ms(), last_progress = 0;
+
+    for (;;) {
+        zmq_pollitem_t items[3];
+        int64_t now;
+        int n = 0;
+
+        if (sig_stop >= 2) {
+            log_warn("second signal: stopping now with %zu in flight",
+                     ledger_inflight(s->ledger));
+            break;
+        }
+        if (sig_stop == 1 && !s->draining) {
+            s->draining = true;
+            s->drain_until = now_ms() + s->grace_ms;
+            log_info("signal: no more dispatch, waiting for %zu in flight "
+                     "(at most %llds; again to stop now)",
+                     ledger_inflight(s->ledger),
+                     (long long)(s->grace_ms / 1000));
+        }
+        dispatch_some(s);
+        if (finished(s))
+            break;
+        items[n++] = (zmq_pollitem_t){ s->results, 0, ZMQ_POLLIN, 0 };
+        items[n++] = (zmq_pollitem_t){ NULL, sig_fd(), ZMQ_POLLIN, 0 };
+        if (may_dispatch(s))
+            items[n++] = (zmq_pollitem_t){ s->dispatch, 0, ZMQ_POLLOUT, 0 };
+        if (zmq_poll(items, n, SINK_POLL_MS) < 0 && errno != EINTR)
+            return error("zmq_poll: %s", zmq_strerror(errno));
+        if (items[1].revents)
+            sig_drain();
+        if (items[0].revents)
+            drain_results(s);
+        now = now_ms();
+        expire_leases(s, now);
+        if (s->draining && now >= s->drain_until) {
+            log_warn("grace period over with %zu in flight",
+                     ledger_inflight(s->ledger));
+            break;
+        }
+        if (now - last_flush >= SINK_FLUSH_MS) {
+            writer_flush(s->out);
+            last_flush = now;
+        }
+        if (s->progress && now - last_progress >= SINK_PROGRESS_MS) {
+            stats_progress(&s->st, ledger_inflight(s->ledger),
+                           ledger_frontier(s->ledger),
+                           ledger_nseen(s->ledger));
+            last_progress = now;
+        }
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct sink s;
+    const char *bind = NULL, *seeds = NULL, *rules_path = NULL;
+    const char *output = NULL, *format = NULL, *stats_path = NULL;
+    char err[512];
+    bool quiet = false;
+    long lease_s = 300, grace_s = 30, frontier_mb = 256;
+    int scope = SCOPE_HOST, c, i, rc;
+    long nseeds = 0;
+
+    memset(&s, 0, sizeof(s));
+    s.window = 1024;
+    log_init("sink", LOG_INFO);
+    while ((c = getopt_long(argc, argv, "o:qhV", longopts, NULL)) != -1) {
+        switch (c) {
+        case O_BIND: bind = optarg; break;
+        case O_SEEDS: seeds = optarg; break;
+        case O_RULES: rules_path = optarg; break;
+        case 'o': output = optarg; break;
+        case O_FORMAT: format = optarg; break;
+        case O_DEPTH: s.depth = num_arg("depth", optarg, 0, 1000000); break;
+        case O_SCOPE:
+            if ((scope = scope_parse(optarg)) < 0)
+                die_usage("--scope: '%s' is not host|domain|prefix|any",
+                          optarg);
+            break;
+        case O_MAXP:
+            s.max_pages = num_arg("max-pages", optarg, 1, LONG_MAX);
+            break;
+        case O_WINDOW:
+            s.window = num_arg("window", optarg, 1, 10000000);
+            break;
+        case O_LEASE: lease_s = num_arg("lease", optarg, 1, 86400); break;
+        case O_GRACE: grace_s = num_arg("grace", optarg, 0, 86400); break;
+        case O_FRONTIER:
+            frontier_mb = num_arg("frontier-ram", optarg, 1, 1 << 20);
+            break;
+        case O_STATS: stats_path = optarg; break;
+        case 'q': quiet = true; break;
+        case O_LOGLEVEL:
+            if (log_level_parse(optarg) < 0)
+                die_usage("--log-level: '%s' is not error|warn|info|debug",
+                          optarg);
+            log_max_level = (enum log_level)log_level_parse(optarg);
+            break;
+        case O_LOGJSON: log_set_json(true); break;
+        case 'h': fputs(usage, stdout); return 0;
+        case 'V': printf("zscrape-sink %s\n", ZS_VERSION); return 0;
+        default: fputs(usage, stderr); return 2;
+        }
+    }
+    if (!bind)
+        die_usage("--bind ADDR is required (try --help)");
+    {
+        char *ep = zsock_endpoint(bind, EP_DISPATCH);
+        if (!ep)
+            die_usage("--bind: '%s' is not tcp://HOST:PORT or ipc://PATH",
+                      bind);
+        free(ep);
+    }
+    if (!format)
+        format = writer_format_for(output);
+    if (strcmp(format, "jsonl"))
+        die_usage("--format: '%s' is not supported (jsonl)", format);
+    if (rules_path && !(s.rules = rules_load(rules_path, err, sizeof(err))))
+        die_usage("%s", err);
+    extract_out_init(&s.nulls);
+    extract_nulls(s.rules, &s.nulls);
+    s.lease_ms = lease_s * 1000;
+    s.grace_ms = grace_s * 1000;
+    s.ledger = ledger_new((size_t)frontier_mb << 20, NULL);
+    s.scope = scope_new((enum scope_kind)scope);
+    for (i = optind; i < argc; i++) {
+        const char *why;
+        char *url = url_normalize(argv[i], &why);
+        if (!url)
+            die_usage("bad URL '%s': %s", argv[i], why);
+        on_seed(&s, url);
+        free(url);
+        nseeds++;
+    }
+    if (seeds) {
+        long n = seeds_read(seeds, on_seed, &s);
+        if (n < 0)
+            exit(2);
+        nseeds += n;
+    }
+    if (nseeds == 0 && seeds)
+        die_usage("no valid seed URL in '%s'", seeds);
+    if (nseeds == 0)
+        die_usage("no seed URL given (URLs or --seeds FILE)");
+    s.out = writer_open(format, output);
+    if (!s.out)
+        exit(1);
+    s.progress = !quiet && isatty(2);
+    stats_init(&s.st);
+    sig_init();
+    sig_follow_parent();
+    s.ctx = zmq_ctx_new();
+    if (bind_all(&s, bind) < 0)
+        fatal("cannot listen on '%s'", bind);
+    log_info("started bind=%s seeds=%zu depth=%ld window=%ld", bind,
+             ledger_frontier(s.ledger), s.depth, s.window);
+    rc = sink_run(&s);
+    broadcast_stop(&s);
+    if (s.progress) {
+        stats_progress(&s.st, ledger_inflight(s.ledger),
+                       ledger_frontier(s.ledger), ledger_nseen(s.ledger));
+        fputc('\n', stderr);
+    }
+    if (writer_close(s.out) < 0)
+        rc = -1;
+    if (stats_path && stats_write(&s.st, stats_path, ledger_inflight(s.ledger),
+                                  ledger_frontier(s.ledger),
+                                  ledger_nseen(s.ledger)) < 0)
+        rc = -1;
+    log_info("done records=%llu ok=%llu errors=%llu wall_s=%.2f "
+             "peak_rss_kb=%ld",
+             (unsigned long long)s.st.records, (unsigned long long)s.st.ok,
+             (unsigned long long)(s.st.records - s.st.ok),
+             (double)(now_ms() - s.st.start_ms) / 1000.0, peak_rss_kb());
+    close_all(&s);
+    extract_out_release(&s.nulls);
+    rules_free(s.rules);
+    scope_free(s.scope);
+    ledger_free(s.ledger);
+    return rc < 0 ? 1 : 0;
+}

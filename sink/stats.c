@@ -1,0 +1,125 @@
+/* stats.c: counters, the stats file and the progress line. */
+#include "common/compat.h"
+
+#include "common/log.h"
+#include "common/util.h"
+#include "sink/stats.h"
+
+void stats_init(struct stats *s)
+{
+    memset(s, 0, sizeof(*s));
+    s->start_ms = now_ms();
+    s->recent_ms = s->start_ms;
+}
+
+void stats_count(struct stats *s, const struct msg_meta *m)
+{
+    s->records++;
+    if (m->error == ZS_OK)
+        s->ok++;
+    if (m->error < ZS_ERR_COUNT)
+        s->by_error[m->error]++;
+    if (m->status < STATS_STATUS_MAX)
+        s->by_status[m->status]++;
+    s->bytes += m->bytes;
+}
+
+int stats_write(const struct stats *s, const char *path, size_t inflight,
+                size_t queued, size_t seen)
+{
+    double wall = (double)(now_ms() - s->start_ms) / 1000.0;
+    FILE *f = fopen(path, "w");
+    const char *sep = "";
+    int i;
+
+    if (!f)
+        return error("cannot write stats '%s': %s", path, strerror(errno));
+    fprintf(f, "{\n  \"records\": %llu,\n  \"ok\": %llu,\n  \"errors\": %llu,"
+            "\n", (unsigned long long)s->records, (unsigned long long)s->ok,
+            (unsigned long long)(s->records - s->ok));
+    fprintf(f, "  \"by_status\": {");
+    for (i = 0; i < STATS_STATUS_MAX; i++) {
+        if (!s->by_status[i])
+            continue;
+        fprintf(f, "%s\"%d\": %llu", sep, i,
+                (unsigned long long)s->by_status[i]);
+        sep = ", ";
+    }
+    fprintf(f, "},\n  \"by_error\": {");
+    sep = "";
+    for (i = 1; i < ZS_ERR_COUNT; i++) {
+        if (!s->by_error[i])
+            continue;
+        fprintf(f, "%s\"%s\": %llu", sep, zs_err_name(i),
+                (unsigned long long)s->by_error[i]);
+        sep = ", ";
+    }
+    fprintf(f, "},\n  \"bytes\": %llu,\n  \"dispatched\": %llu,\n"
+            "  \"redispatched\": %llu,\n  \"late_duplicates\": %llu,\n"
+            "  \"links_seen\": %llu,\n  \"links_queued\": %llu,\n"
+            "  \"seen_urls\": %zu,\n  \"in_flight_at_end\": %zu,\n"
+            "  \"queued_at_end\": %zu,\n  \"peak_in_flight\": %llu,\n"
+            "  \"refused_frames\": %llu,\n"
+            "  \"wall_s\": %.3f,\n  \"pages_per_s\": %.1f\n}\n",
+            (unsigned long long)s->bytes, (unsigned long long)s->dispatched,
+            (unsigned long long)s->redispatched,
+            (unsigned long long)s->late,
+            (unsigned long long)s->links_seen,
+            (unsigned long long)s->links_queued, seen, inflight, queued,
+            (unsigned long long)s->peak_inflight,
+            (unsigned long long)msg_refused, wall,
+            wall > 0 ? (double)s->records / wall : 0.0);
+    if (fclose(f) != 0)
+        return error("cannot write stats '%s': %s", path, strerror(errno));
+    return 0;
+}
+
+static void fmt_secs(char *out, size_t n, double secs)
+{
+    long t = (long)secs;
+
+    if (t >= 3600)
+        snprintf(out, n, "%ldh%02ldm", t / 3600, t / 60 % 60);
+    else
+        snprintf(out, n, "%ldm%02lds", t / 60, t % 60);
+}
+
+void stats_progress(struct stats *s, size_t inflight, size_t queued,
+                    size_t seen)
+{
+    int64_t now = now_ms();
+    double el = (double)(now - s->start_ms) / 1000.0;
+    double dt = (double)(now - s->recent_ms) / 1000.0;
+    double overall = el > 0 ? (double)s->records / el : 0;
+    char elapsed[48], eta[64] = "";
+
+    if (dt >= 1.0) {
+        double r = (double)(s->records - s->recent_records) / dt;
+        s->recent_rate = s->recent_ms == s->start_ms ? r
+                         : 0.5 * s->recent_rate + 0.5 * r;
+        s->recent_records = s->records;
+        s->recent_ms = now;
+    }
+    fmt_secs(elapsed, sizeof(elapsed), el);
+    if (s->recent_rate > 0.1 && seen > s->records) {
+        char t[48];
+        fmt_secs(t, sizeof(t), (double)(seen - s->records) / s->recent_rate);
+        snprintf(eta, sizeof(eta), " eta %s", t);
+    }
+    fprintf(stderr, "\r\033[K%llu/%zu pages  %.0f/s (avg %.0f/s)  "
+            "%zu in flight  %zu queued  %llu errors  %.1f MB  %s%s",
+            (unsigned long long)s->records, seen, s->recent_rate, overall,
+            inflight, queued, (unsigned long long)(s->records - s->ok),
+            (double)s->bytes / 1e6, elapsed, eta);
+    fflush(stderr);
+    s->progress_shown = true;
+}
+
+void stats_progress_clear(struct stats *s)
+{
+    if (s->progress_shown) {
+        fputs("\r\033[K", stderr);
+        fflush(stderr);
+        s->progress_shown = false;
+    }
+}

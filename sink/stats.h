@@ -1,0 +1,42 @@
+/* stats.h: the sink's counters, the --stats JSON file and the one-line
+ * progress display (only on a terminal). */
+#ifndef ZS_STATS_H
+#define ZS_STATS_H
+
+#include "common/compat.h"
+
+#include "common/msg.h"
+
+#define STATS_STATUS_MAX 600
+
+struct stats {
+    int64_t start_ms;           /* monotonic start */
+    uint64_t records;           /* records written */
+    uint64_t ok;                /* records with error null */
+    uint64_t by_error[ZS_ERR_COUNT]; /* records by error code */
+    uint64_t by_status[STATS_STATUS_MAX]; /* records by HTTP status */
+    uint64_t bytes;             /* body bytes of all records */
+    uint64_t dispatched;        /* dispatch messages sent */
+    uint64_t redispatched;      /* leases that ran out and went again */
+    uint64_t late;              /* results without a lease (dropped) */
+    uint64_t links_seen;        /* links reported by parsers */
+    uint64_t links_queued;      /* of them, new and in scope */
+    uint64_t peak_inflight;     /* highest in-flight count */
+    uint64_t recent_records;    /* records at the last progress tick */
+    int64_t recent_ms;          /* time of the last progress tick */
+    double recent_rate;         /* pages/s over the last ticks */
+    bool progress_shown;        /* a progress line is on the terminal */
+};
+
+void stats_init(struct stats *s);
+void stats_count(struct stats *s, const struct msg_meta *m);
+/* Write the JSON stats file; -1 on IO error. */
+int stats_write(const struct stats *s, const char *path, size_t inflight,
+                size_t queued, size_t seen);
+/* Redraw the progress line on stderr. */
+void stats_progress(struct stats *s, size_t inflight, size_t queued,
+                    size_t seen);
+/* Erase the progress line before other output. */
+void stats_progress_clear(struct stats *s);
+
+#endif

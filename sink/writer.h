@@ -1,0 +1,40 @@
+/* writer.h: the output interface; one file per format (writer_*.c).
+ * Records are written whole: a crash never leaves a torn record that a
+ * resume would keep. */
+#ifndef ZS_WRITER_H
+#define ZS_WRITER_H
+
+#include "common/compat.h"
+
+#include "sink/record.h"
+
+struct writer;
+
+struct writer_ops {
+    const char *name;       /* "jsonl" */
+    int (*write)(struct writer *w, const struct record *r);
+    int (*flush)(struct writer *w);
+    int (*close)(struct writer *w);   /* flushes and frees */
+};
+
+struct writer {
+    const struct writer_ops *ops;
+    void *state;            /* the format's own state */
+};
+
+/* Format name from an output file name's extension ("jsonl" default). */
+const char *writer_format_for(const char *path);
+/* Open a writer of format for path ("-" or NULL: stdout).  NULL with a
+ * logged error when the file cannot be opened or the format is unknown. */
+struct writer *writer_open(const char *format, const char *path);
+int writer_write(struct writer *w, const struct record *r);
+int writer_flush(struct writer *w);
+int writer_close(struct writer *w);
+
+struct writer *writer_jsonl_open(const char *path);
+
+/* Shared helper: the record as one JSON object line (no newline). */
+struct buf;
+int record_to_json(const struct record *r, struct buf *out);
+
+#endif

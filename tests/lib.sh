@@ -1,0 +1,422 @@
+# tests/lib.sh: sourced by every end-to-end test tests/tNNNN-*.sh.
+#
+# Gives the test:
+#   ROOT, BIN (exported as ZSCRAPE_BIN), ZSCRAPE (the launcher)
+#   T         a private temp folder, removed on exit; TMPDIR=$T/tmp
+#   track_pid PID           stop PID (and what it started) on exit
+#   spawn CMD...            start CMD in the background with SIGINT/SIGQUIT
+#                           at their defaults, in its own process group;
+#                           sets SPAWN_PID (tracked)
+#   nginx_start [EXTRA]     real nginx on a free loopback port serving
+#                           $T/www, EXTRA = location blocks; sets NGINX_PORT,
+#                           BASE=http://127.0.0.1:$NGINX_PORT
+#   nginx_stop, free_port
+#   zs ARGS...              the launcher under a time limit (ZS_LIMIT s)
+#   fail MSG, skip MSG, assert_eq GOT WANT [WHAT]
+#   count_records FILE      lines of a JSON Lines file (each must parse)
+#   check_records FILE      every record has the contract's shape
+#   records_py FILE CODE [ARG...]   run python CODE with `recs` (the list
+#                           of records, in order) and `by_url`; `die(msg)`
+#   assert_no_crash FILE    no sanitizer report, core dump or abort in FILE
+#   runtime_dirs_left       prints the launcher's runtime folders in TMPDIR
+#   wait_until SECS CMD...  poll CMD every 0.1 s until it succeeds
+#
+# JSON is checked with python3's standard library only (no jq).
+set -eu
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BIN=${ZSCRAPE_BIN:-$ROOT/bin}
+export ZSCRAPE_BIN=$BIN
+ZSCRAPE=$ROOT/scripts/zscrape
+TEST_NAME=$(basename "$0" .sh)
+ZS_LIMIT=${ZS_LIMIT:-120}
+NGINX_ECHO_MODULE=/usr/lib/nginx/modules/ngx_http_echo_module.so
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/zstest.XXXXXX")
+mkdir -p "$T/tmp" "$T/www"
+export TMPDIR=$T/tmp
+cd "$T"
+
+_TRACKED_PIDS=
+_TRACKED_PGIDS=
+NGINX_PID=
+NGINX_PORT=
+BASE=
+
+# ---------------------------------------------------------------- messages
+
+fail()
+{
+    echo "FAIL: $TEST_NAME: $*" >&2
+    exit 1
+}
+
+skip()
+{
+    echo "SKIP: $TEST_NAME: $*" >&2
+    exit 77
+}
+
+note()
+{
+    echo "# $*" >&2
+}
+
+# assert_eq GOT WANT [WHAT]
+assert_eq()
+{
+    if [ "$1" != "$2" ]; then
+        fail "${3:-value}: got '$1', want '$2'"
+    fi
+}
+
+# ---------------------------------------------------------------- processes
+
+track_pid()
+{
+    _TRACKED_PIDS="$_TRACKED_PIDS $1"
+}
+
+# descendants PID: every live descendant of PID, one a line, parents first
+descendants()
+{
+    local c
+    for c in $(pgrep -P "$1" 2>/dev/null || true); do
+        echo "$c"
+        descendants "$c"
+    done
+}
+
+# stop_pids PID...: TERM the PIDs and their descendants, wait up to 3 s,
+# then KILL whatever is left
+stop_pids()
+{
+    local all='' p i
+    for p in "$@"; do
+        all="$all $p $(descendants "$p" | tr '\n' ' ')"
+    done
+    [ -n "${all// /}" ] || return 0
+    for p in $all; do
+        kill -TERM "$p" 2>/dev/null || true
+    done
+    for i in $(seq 30); do
+        local alive=
+        for p in $all; do
+            kill -0 "$p" 2>/dev/null && alive="$alive $p"
+        done
+        [ -z "$alive" ] && break
+        sleep 0.1
+    done
+    for p in $all; do
+        kill -KILL "$p" 2>/dev/null || true
+    done
+    for p in "$@"; do
+        wait "$p" 2>/dev/null || true
+    done
+}
+
+_cleanup()
+{
+    local rc=$? p
+    trap - EXIT INT TERM HUP
+    set +e
+    # shellcheck disable=SC2086
+    stop_pids $_TRACKED_PIDS
+    for p in $_TRACKED_PGIDS; do
+        kill -KILL -- "-$p" 2>/dev/null
+    done
+    # Safety net: anything still running that names our folder (a worker
+    # the launcher left behind: its runtime folder is under $T/tmp).
+    local stray
+    stray=$(pgrep -f -- "$T/" | grep -vx "$$" || true)
+    if [ -n "$stray" ]; then
+        echo "FAIL: $TEST_NAME: processes left running:" >&2
+        ps -o pid=,ppid=,args= -p "$(echo "$stray" | paste -sd,)" >&2
+        [ $rc = 0 ] && rc=1
+        # shellcheck disable=SC2086
+        stop_pids $stray
+    fi
+    cd /
+    if [ -n "${ZSCRAPE_TEST_KEEP:-}" ]; then
+        echo "# kept $T" >&2
+    else
+        rm -rf "$T"
+    fi
+    exit $rc
+}
+trap _cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
+# spawn CMD...: run CMD in the background in a process group of its own,
+# with SIGINT and SIGQUIT at their defaults (a non-interactive shell starts
+# background jobs with them ignored, which a bash launcher could not undo).
+# Sets SPAWN_PID, the PID of CMD itself.  stdin is /dev/null.
+spawn()
+{
+    python3 -c '
+import os, signal, sys
+signal.signal(signal.SIGINT, signal.SIG_DFL)
+signal.signal(signal.SIGQUIT, signal.SIG_DFL)
+os.setpgid(0, 0)
+os.execvp(sys.argv[1], sys.argv[1:])
+' "$@" </dev/null &
+    SPAWN_PID=$!
+    track_pid "$SPAWN_PID"
+    _TRACKED_PGIDS="$_TRACKED_PGIDS $SPAWN_PID"
+}
+
+# wait_until SECS CMD...: true once CMD succeeds, false after SECS
+wait_until()
+{
+    local secs=$1 i
+    shift
+    for i in $(seq $((secs * 10))); do
+        "$@" && return 0
+        sleep 0.1
+    done
+    "$@"
+}
+
+# zs ARGS...: run the launcher with a time limit of ZS_LIMIT seconds
+# (timeout signals the whole group, so a hung crawl cannot outlive the
+# test).  Exit 124 means it was stopped by the limit.
+zs()
+{
+    [ -x "$ZSCRAPE" ] || fail "launcher '$ZSCRAPE' missing or not executable"
+    timeout -k 5 "$ZS_LIMIT" "$ZSCRAPE" "$@"
+}
+
+# require_bins: fail unless the launcher and the three programs are built
+require_bins()
+{
+    local b
+    [ -x "$ZSCRAPE" ] || fail "launcher '$ZSCRAPE' missing or not executable"
+    for b in zscrape-fetcher zscrape-parser zscrape-sink; do
+        [ -x "$BIN/$b" ] || fail "'$BIN/$b' not built"
+    done
+}
+
+# ---------------------------------------------------------------- nginx
+
+# free_port: print a loopback TCP port that nothing listens on right now
+free_port()
+{
+    python3 -c '
+import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])
+s.close()'
+}
+
+# port_answers PORT: true when something accepts TCP on 127.0.0.1:PORT
+port_answers()
+{
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# nginx_write_conf PORT EXTRA: the config for our private nginx
+nginx_write_conf()
+{
+    local port=$1 extra=$2 d=$T/nginx user_line=
+    [ "$(id -u)" -eq 0 ] && user_line="user root;"
+    mkdir -p "$d"
+    cat >"$d/nginx.conf" <<EOF
+$user_line
+daemon off;
+master_process on;
+worker_processes 1;
+worker_rlimit_nofile 8192;
+pid $d/nginx.pid;
+error_log $d/error.log info;
+load_module $NGINX_ECHO_MODULE;
+events { worker_connections 4096; }
+http {
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    log_format zs '\$remote_addr [\$time_local] "\$request" '
+                  '\$request_uri \$status \$server_protocol '
+                  '"\$http_user_agent" \$body_bytes_sent';
+    access_log $d/access.log zs;
+    client_body_temp_path $d/client_body;
+    proxy_temp_path $d/proxy;
+    fastcgi_temp_path $d/fastcgi;
+    uwsgi_temp_path $d/uwsgi;
+    scgi_temp_path $d/scgi;
+    keepalive_requests 100000;
+    sendfile on;
+    server {
+        listen 127.0.0.1:$port;
+        server_name localhost;
+        root $T/www;
+$extra
+    }
+}
+EOF
+}
+
+# nginx_start [EXTRA]: start nginx on a free port; EXTRA is inserted into
+# the server block (location blocks).  Sets NGINX_PID, NGINX_PORT, BASE.
+nginx_start()
+{
+    local extra=${1:-} try port i
+    command -v nginx >/dev/null || fail "nginx not installed"
+    [ -f "$NGINX_ECHO_MODULE" ] || fail "nginx echo module not installed"
+    for try in 1 2 3; do
+        port=$(free_port)
+        nginx_write_conf "$port" "$extra"
+        : >"$T/nginx/error.log"
+        nginx -e "$T/nginx/error.log" -p "$T/nginx/" \
+            -c "$T/nginx/nginx.conf" >"$T/nginx/stderr.log" 2>&1 &
+        NGINX_PID=$!
+        track_pid "$NGINX_PID"
+        for i in $(seq 100); do
+            if port_answers "$port"; then
+                NGINX_PORT=$port
+                BASE=http://127.0.0.1:$port
+                return 0
+            fi
+            kill -0 "$NGINX_PID" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill "$NGINX_PID" 2>/dev/null || true
+        wait "$NGINX_PID" 2>/dev/null || true
+        # a port taken between free_port and bind: try another one
+        grep -q "Address already in use" "$T/nginx/error.log" \
+            "$T/nginx/stderr.log" 2>/dev/null || break
+    done
+    cat "$T/nginx/stderr.log" "$T/nginx/error.log" >&2 2>/dev/null || true
+    fail "nginx did not start"
+}
+
+nginx_stop()
+{
+    [ -n "$NGINX_PID" ] || return 0
+    kill -TERM "$NGINX_PID" 2>/dev/null || true
+    wait "$NGINX_PID" 2>/dev/null || true
+    NGINX_PID=
+}
+
+# ---------------------------------------------------------------- records
+
+# The python prelude shared by the record checks: loads argv[1] as JSON
+# Lines (every non-empty line must be one JSON object) into `recs`.
+_PY_PRELUDE='
+import json, re, sys
+from collections import Counter, OrderedDict
+def die(msg):
+    sys.stderr.write("FAIL: %s\n" % msg)
+    sys.exit(1)
+path = sys.argv[1]
+args = sys.argv[2:]
+recs = []
+with open(path, "rb") as f:
+    data = f.read()
+if data and not data.endswith(b"\n"):
+    die("%s: last line has no newline (torn record?)" % path)
+for n, line in enumerate(data.split(b"\n"), 1):
+    if not line.strip():
+        continue
+    try:
+        r = json.loads(line, object_pairs_hook=OrderedDict)
+    except ValueError as e:
+        die("%s:%d: not JSON (%s): %r" % (path, n, e, line[:200]))
+    if not isinstance(r, dict):
+        die("%s:%d: not a JSON object" % (path, n))
+    recs.append(r)
+by_url = {}
+for r in recs:
+    by_url.setdefault(r.get("url"), r)
+META = ["url", "final_url", "status", "error", "depth", "elapsed_ms",
+        "bytes", "content_type", "fetched_at"]
+ERRORS = {"bad_url", "dns", "connect", "timeout", "tls", "reset", "http",
+          "too_large", "redirects", "robots", "not_html", "parse_limit",
+          "lost"}
+'
+
+# records_py FILE CODE [ARG...]: run CODE after the prelude (args in `args`)
+records_py()
+{
+    local file=$1 code=$2
+    shift 2
+    [ -f "$file" ] || fail "no output file '$file'"
+    python3 -c "$_PY_PRELUDE$code" "$file" "$@" ||
+        fail "record check failed on '$file'"
+}
+
+# count_records FILE: print the number of records (every line must parse)
+count_records()
+{
+    records_py "$1" 'print(len(recs))'
+}
+
+# check_records FILE [FIELD...]: every record has the metadata keys first,
+# in the contract's order, with the right types; then exactly FIELDs (the
+# rule fields; default: title links)
+check_records()
+{
+    local file=$1
+    shift
+    [ $# -gt 0 ] || set -- title links
+    records_py "$file" '
+fields = args
+rfc3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|\+00:00)$")
+problems = []
+def bad(where, msg):
+    problems.append("%s: %s" % (where, msg))
+for i, r in enumerate(recs, 1):
+    keys = list(r.keys())
+    where = "record %d (%s)" % (i, r.get("url"))
+    if keys != META + fields:
+        bad(where, "keys %s, want %s" % (keys, META + fields))
+        continue
+    if not isinstance(r["url"], str) or not r["url"]:
+        bad(where, "url not a string")
+    if r["final_url"] is not None and not isinstance(r["final_url"], str):
+        bad(where, "final_url not a string or null")
+    if not isinstance(r["status"], int) or isinstance(r["status"], bool):
+        bad(where, "status not an integer")
+    if r["error"] is not None and r["error"] not in ERRORS:
+        bad(where, "unknown error code %r" % r["error"])
+    for k in ("depth", "elapsed_ms", "bytes"):
+        if not isinstance(r[k], int) or isinstance(r[k], bool) or r[k] < 0:
+            bad(where, "%s = %r, want an integer >= 0" % (k, r[k]))
+    if r["content_type"] is not None and not isinstance(r["content_type"], str):
+        bad(where, "content_type not a string or null")
+    if not isinstance(r["fetched_at"], str) or not rfc3339.match(r["fetched_at"]):
+        bad(where, "fetched_at %r is not RFC 3339 UTC" % r["fetched_at"])
+    if r["error"] is not None:
+        for f in fields:
+            if r[f] is not None:
+                bad(where, "error record (%s) has %s = %r, want null"
+                    % (r["error"], f, r[f]))
+if problems:
+    die("%d problems with the record shape:\n  %s" % (len(problems),
+        "\n  ".join(problems[:10] + (["..."] if len(problems) > 10 else []))))
+' "$@"
+}
+
+# assert_no_crash FILE...: fail if a log shows a crash or sanitizer report
+assert_no_crash()
+{
+    local pat='Segmentation fault|core dumped|Aborted|AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:|Assertion .* failed|stack smashing|double free|free\(\): invalid'
+    local f
+    for f in "$@"; do
+        [ -f "$f" ] || continue
+        if grep -Eq "$pat" "$f"; then
+            grep -E -m 5 "$pat" "$f" >&2
+            fail "crash or sanitizer report in '$(basename "$f")'"
+        fi
+    done
+    if ls "$T"/core* >/dev/null 2>&1; then
+        fail "core dump left in the test folder"
+    fi
+}
+
+# runtime_dirs_left: print the launcher's runtime folders still in TMPDIR
+runtime_dirs_left()
+{
+    ls -d "$TMPDIR"/zscrape.* 2>/dev/null || true
+}

@@ -1,0 +1,224 @@
+/* test_url.c: common/url.c, normalization, resolution and hosts. */
+#include "common/compat.h"
+
+#include "common/url.h"
+#include "tests/unit/test.h"
+
+/* url_normalize(in) must give want. */
+static void norm_is(const char *in, const char *want)
+{
+    const char *why = "unset";
+    char *got = url_normalize(in, &why);
+
+    CHECK_STR(got, want);
+    if (!got)
+        fprintf(stderr, "  '%s' refused: %s\n", in, why ? why : "(null)");
+    else
+        CHECK(why == NULL);
+    free(got);
+}
+
+/* url_normalize(in) must refuse, with a reason containing word. */
+static void norm_refused(const char *in, const char *word)
+{
+    const char *why = NULL;
+    char *got = url_normalize(in, &why);
+
+    CHECK_STR(got, NULL);
+    CHECK(why != NULL && *why);
+    if (why && word && !strstr(why, word)) {
+        fprintf(stderr, "  '%s': reason '%s' lacks '%s'\n", in, why, word);
+        CHECK(strstr(why, word) != NULL);
+    }
+    free(got);
+}
+
+/* Two spellings normalize to the same string. */
+static void norm_same(const char *a, const char *b)
+{
+    const char *why;
+    char *x = url_normalize(a, &why), *y = url_normalize(b, &why);
+
+    CHECK(x != NULL);
+    CHECK_STR(x, y);
+    free(x);
+    free(y);
+}
+
+static void test_normalize(void)
+{
+    /* RFC 3986 section 6.2.2: case, percent-encoding, dot segments */
+    norm_is("HTTP://www.Example.com:80/a/./b/../c/%7Efoo",
+            "http://www.example.com/a/c/~foo");
+    norm_same("HTTP://www.Example.com:80/a/./b/../c/%7Efoo",
+              "http://www.example.com/a/c/~foo");
+    norm_same("http://example.com/%7e", "http://EXAMPLE.com:80/~");
+    norm_same("https://example.com:443", "https://example.com/");
+    /* default ports only are dropped */
+    norm_is("http://example.com:80/", "http://example.com/");
+    norm_is("https://example.com:443/", "https://example.com/");
+    norm_is("http://example.com:443/", "http://example.com:443/");
+    norm_is("https://example.com:80/", "https://example.com:80/");
+    norm_is("http://example.com:8080", "http://example.com:8080/");
+    norm_is("http://example.com:/a", "http://example.com/a");
+    /* empty path is "/"; the fragment goes */
+    norm_is("http://example.com", "http://example.com/");
+    norm_is("http://example.com?q", "http://example.com/?q");
+    norm_is("http://example.com/p#frag", "http://example.com/p");
+    norm_is("http://example.com/p?q=1#frag", "http://example.com/p?q=1");
+    norm_is("http://example.com/#", "http://example.com/");
+    norm_is("http://example.com/?", "http://example.com/");
+    /* unreserved characters decoded, the rest upper-case hex */
+    norm_is("http://example.com/%41%5a%61%7A%30%2D%2E%5F%7E",
+            "http://example.com/AZaz0-._~");
+    norm_is("http://example.com/a%3ab?c=%3a&d=%7e%2f",
+            "http://example.com/a%3Ab?c=%3A&d=~%2F");
+    norm_is("http://example.com/%c3%a9", "http://example.com/%C3%A9");
+    norm_is("http://example.com/a/%2F/b", "http://example.com/a/%2F/b");
+    /* a stray '%' is encoded */
+    norm_is("http://example.com/100%/%zz%4", "http://example.com/100%25/"
+            "%25zz%254");
+    /* spaces, quotes and non-ASCII bytes are encoded, in path and query */
+    norm_is("http://example.com/a b/\xc3\xa9?q=a b\"<>",
+            "http://example.com/a%20b/%C3%A9?q=a%20b%22%3C%3E");
+    /* dot segments, also those percent-decoding makes */
+    norm_is("http://example.com/../../a/./b/..", "http://example.com/a/");
+    norm_is("http://example.com/a/%2e%2E/b", "http://example.com/b");
+    norm_is("http://example.com/a/%2E/b/%2e", "http://example.com/a/b/");
+    norm_is("http://example.com/a/.../b", "http://example.com/a/.../b");
+    norm_is("http://example.com/a?b=../c", "http://example.com/a?b=../c");
+    norm_is("http://example.com//a//", "http://example.com//a//");
+    /* host lower case, user info kept; IPv6 */
+    norm_is("https://User:PW@WWW.EXAMPLE.COM/X", "https://User:PW@"
+            "www.example.com/X");
+    norm_is("http://[::1]:80/x", "http://[::1]/x");
+    norm_is("http://[::1]:8080", "http://[::1]:8080/");
+    norm_is("http://127.0.0.1:8080/", "http://127.0.0.1:8080/");
+    /* surrounding whitespace and embedded tab/CR/LF are dropped */
+    norm_is("  \thttp://example.com/a\n/b\r\n  ", "http://example.com/a/b");
+    /* a backslash in the path is a slash, as browsers read it */
+    norm_is("http://example.com/a\\b?c\\d", "http://example.com/a/b?c%5Cd");
+    /* idempotent */
+    norm_same("http://example.com/a%20b/%C3%A9?q=~",
+              "http://example.com/a b/\xc3\xa9?q=%7E");
+
+    norm_refused("", "empty");
+    norm_refused("   \n ", "empty");
+    norm_refused("example.com/page", "scheme");
+    norm_refused("/relative/path", "scheme");
+    norm_refused("//example.com/", "scheme");
+    norm_refused("mailto:someone@example.com", "scheme");
+    norm_refused("javascript:alert(1)", "scheme");
+    norm_refused("ftp://example.com/file", "scheme");
+    norm_refused("file:///etc/passwd", "scheme");
+    norm_refused("data:text/html,hi", "scheme");
+    norm_refused("http:example.com/x", "//");
+    norm_refused("http://", NULL);
+    norm_refused("https://", NULL);
+    norm_is("http:///path", "http://path/");   /* as browsers read it */
+    norm_refused("http://exa mple.com/", NULL);
+    norm_refused("http://example.com:99999/", NULL);
+    norm_refused("http://example.com:port/", NULL);
+    norm_refused("\x01\xff\xfe\x80", NULL);
+    norm_refused("\xff://example.com/", NULL);
+    norm_refused("ht tp://example.com/", NULL);
+    {
+        /* far too long */
+        static char big[70 * 1024];
+        memset(big, 'a', sizeof(big) - 1);
+        memcpy(big, "http://example.com/", 19);
+        norm_refused(big, "long");
+    }
+}
+
+/* url_resolve(base, ref) must give want. */
+static void res_is(const char *base, const char *ref, const char *want)
+{
+    char *got = url_resolve(base, ref);
+
+    if (!(got == NULL && want == NULL) &&
+        (!got || !want || strcmp(got, want)))
+        fprintf(stderr, "  resolving '%s' against '%s'\n", ref, base);
+    CHECK_STR(got, want);
+    free(got);
+}
+
+static void test_resolve(void)
+{
+    const char *b = "http://example.com/dir/page.html?x=1#top";
+
+    res_is(b, "other.html", "http://example.com/dir/other.html");
+    res_is(b, "./other.html", "http://example.com/dir/other.html");
+    res_is(b, "sub/a.html", "http://example.com/dir/sub/a.html");
+    res_is(b, "../up.html", "http://example.com/up.html");
+    res_is(b, "../../../../x", "http://example.com/x");
+    res_is(b, ".", "http://example.com/dir/");
+    res_is(b, "..", "http://example.com/");
+    res_is(b, "/abs/path", "http://example.com/abs/path");
+    res_is(b, "//cdn.example.org/lib.js", "http://cdn.example.org/lib.js");
+    res_is("https://example.com/", "//cdn.example.org/x",
+           "https://cdn.example.org/x");
+    res_is(b, "?q=2", "http://example.com/dir/page.html?q=2");
+    /* the fragment is kept; a bare fragment keeps path and query */
+    res_is(b, "#frag", "http://example.com/dir/page.html?x=1#frag");
+    res_is(b, "other.html#sec", "http://example.com/dir/other.html#sec");
+    res_is("http://example.com/", "#a", "http://example.com/#a");
+    /* absolute URLs, another host */
+    res_is(b, "https://other.org/a?b#c", "https://other.org/a?b#c");
+    res_is(b, "HTTP://Other.ORG", "http://Other.ORG/");
+    /* whitespace around and tab/CR/LF inside an href */
+    res_is(b, "  \t sub/page.html \n ", "http://example.com/dir/sub/"
+           "page.html");
+    res_is(b, "a\nb.ht\r\nml", "http://example.com/dir/ab.html");
+    res_is(b, "\n  /x\n", "http://example.com/x");
+    res_is(b, "a b.html", "http://example.com/dir/a%20b.html");
+    res_is(b, "\xc3\xa9.html", "http://example.com/dir/%C3%A9.html");
+    res_is(b, "..\\c.html", "http://example.com/c.html");
+    res_is(b, "http:other.html", "http://example.com/dir/other.html");
+    /* other schemes are absolute already */
+    res_is(b, "mailto:a@example.com", "mailto:a@example.com");
+    res_is(b, " javascript:void(0) ", "javascript:void(0)");
+    res_is(b, "ftp://f.example.org/x", "ftp://f.example.org/x");
+    /* nothing to resolve */
+    res_is(b, "", NULL);
+    res_is(b, " \n\t ", NULL);
+    res_is(b, "http://", NULL);
+    res_is(b, "//", NULL);
+    res_is("not a url", "x.html", NULL);
+}
+
+static void test_host(void)
+{
+    char *h;
+
+    h = url_host("HTTP://WWW.Example.COM:8080/x?y#z");
+    CHECK_STR(h, "www.example.com");
+    free(h);
+    h = url_host("https://user:pw@example.org/");
+    CHECK_STR(h, "example.org");
+    free(h);
+    h = url_host("http://[::1]:80/");
+    CHECK_STR(h, "[::1]");
+    free(h);
+    h = url_host("http://127.0.0.1/");
+    CHECK_STR(h, "127.0.0.1");
+    free(h);
+    h = url_host("no host here");
+    CHECK_STR(h, NULL);
+    h = url_host("");
+    CHECK_STR(h, NULL);
+
+    CHECK(url_is_http("http://x/"));
+    CHECK(url_is_http("HTTPS://x/"));
+    CHECK(!url_is_http("ftp://x/"));
+    CHECK(!url_is_http("http:x"));
+    CHECK(!url_is_http(""));
+}
+
+int main(void)
+{
+    test_normalize();
+    test_resolve();
+    test_host();
+    return TEST_DONE();
+}
