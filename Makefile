@@ -34,7 +34,8 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 .SECONDARY:
 .PHONY: all unit test test-asan demo install clean check deps fuzz \
         bench bench-parse
-all: $(PROGS) $(UNIT_BIN)
+TOOLS    := $(BUILD)/tests/select_dump $(BUILD)/tests/bench_parse
+all: $(PROGS) $(UNIT_BIN) $(TOOLS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -99,3 +100,13 @@ $(BUILD)/tests/select_dump: tests/tools/select_dump.c $(LIBS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBS) $(LDLIBS)
+
+# ---------------------------------------------------------------- bench
+PYDOC ?= /usr/share/doc/python3.11/html
+$(BUILD)/tests/bench_parse: tests/tools/bench_parse.c $(LIBS)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBS) $(LDLIBS)
+
+bench-parse: deps $(BUILD)/tests/bench_parse
+	@$(BUILD)/tests/bench_parse $(PYDOC) bench/rules10.txt 3

@@ -342,7 +342,10 @@ char *url_resolve(const char *base, const char *ref)
         return out;
     }
     h = curl_url();
+    /* the base's fragment plays no part (curl 7.88 drops a "?q" reference
+     * against a base that has one) */
     if (h && curl_url_set(h, CURLUPART_URL, base, 0) == CURLUE_OK &&
+        curl_url_set(h, CURLUPART_FRAGMENT, NULL, 0) == CURLUE_OK &&
         curl_url_set(h, CURLUPART_URL, r, CURLU_NON_SUPPORT_SCHEME) ==
         CURLUE_OK &&
         curl_url_get(h, CURLUPART_URL, &v, 0) == CURLUE_OK)
@@ -368,4 +371,178 @@ char *url_host(const char *url)
     curl_free(v);
     curl_url_cleanup(h);
     return out;
+}
+
+char *url_origin(const char *url)
+{
+    CURLU *h = curl_url();
+    char *scheme = NULL, *host = NULL, *port = NULL, *out = NULL;
+    size_t i;
+
+    if (h && curl_url_set(h, CURLUPART_URL, url, 0) == CURLUE_OK &&
+        curl_url_get(h, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+        curl_url_get(h, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+        curl_url_get(h, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) ==
+        CURLUE_OK) {
+        out = xasprintf("%s://%s:%s", scheme, host, port);
+        for (i = 0; out[i]; i++)
+            out[i] = (char)tolower((unsigned char)out[i]);
+    }
+    curl_free(scheme);
+    curl_free(host);
+    curl_free(port);
+    curl_url_cleanup(h);
+    return out;
+}
+
+char *url_path_query(const char *url)
+{
+    CURLU *h = curl_url();
+    char *path = NULL, *query = NULL, *out = NULL;
+
+    if (h && curl_url_set(h, CURLUPART_URL, url, 0) == CURLUE_OK &&
+        curl_url_get(h, CURLUPART_PATH, &path, 0) == CURLUE_OK) {
+        if (curl_url_get(h, CURLUPART_QUERY, &query, 0) == CURLUE_OK &&
+            query)
+            out = xasprintf("%s?%s", path, query);
+        else
+            out = xstrdup(path);
+    }
+    curl_free(path);
+    curl_free(query);
+    curl_url_cleanup(h);
+    return out;
+}
+
+/* ------------------------------------------------------------------ */
+/* the fast path: one base, many relative links                        */
+
+int url_base_init(struct url_base *b, const char *base_url)
+{
+    const char *why, *p;
+
+    b->url = url_normalize(base_url, &why);
+    if (!b->url)
+        return -1;
+    p = strstr(b->url, "://") + 3;
+    b->prefix_len = (size_t)(p - b->url) + strcspn(p, "/");
+    b->path_len = strcspn(b->url + b->prefix_len, "?");
+    return 0;
+}
+
+void url_base_release(struct url_base *b)
+{
+    free(b->url);
+    b->url = NULL;
+}
+
+/* Characters a plain relative reference may hold as they are. */
+static bool plain_char(unsigned char c)
+{
+    return c > ' ' && c < 0x7f && c != '"' && c != '<' && c != '>' &&
+           c != '`' && c != '{' && c != '}' && c != '|' && c != '\\' &&
+           c != '^';
+}
+
+/* Append s[0..n) with escapes normalized (unreserved decoded, hex upper
+ * case); -1 on a stray '%'. */
+static int add_escaped(struct buf *o, const char *s, size_t n)
+{
+    size_t i, run = 0;
+
+    for (i = 0; i < n; i++) {
+        int hi, lo;
+        if (s[i] != '%') {
+            run++;
+            continue;
+        }
+        buf_add(o, s + i - run, run);
+        run = 0;
+        if (i + 2 >= n)
+            return -1;
+        hi = hexval((unsigned char)s[i + 1]);
+        lo = hexval((unsigned char)s[i + 2]);
+        if (hi < 0 || lo < 0)
+            return -1;
+        if (unreserved(hi * 16 + lo)) {
+            buf_addch(o, (char)(hi * 16 + lo));
+        } else {
+            char e[3] = { '%', hexdig[hi], hexdig[lo] };
+            buf_add(o, e, 3);
+        }
+        i += 2;
+    }
+    return buf_add(o, s + n - run, run);
+}
+
+int url_base_resolve(const struct url_base *b, const char *ref, size_t n,
+                     bool keep_fragment, struct buf *out)
+{
+    const char *bpath = b->url + b->prefix_len;
+    const char *bq = bpath + b->path_len;
+    size_t i, plen, qlen = 0, flen = 0, start = out->len;
+    const char *q = NULL, *frag = NULL;
+    struct buf path;
+    char *clean;
+    int rc = -1;
+
+    while (n && (unsigned char)ref[0] <= ' ')
+        ref++, n--;
+    while (n && (unsigned char)ref[n - 1] <= ' ')
+        n--;
+    if (!n)
+        return -1;          /* the general path decides on empty links */
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)ref[i];
+        if (!plain_char(c))
+            return -1;
+        if (c == ':' && !q && !frag && !memchr(ref, '/', i))
+            return -1;      /* a scheme (or a colon in the first segment) */
+        if (c == '?' && !q && !frag)
+            q = ref + i + 1;
+        if (c == '#' && !frag)
+            frag = ref + i + 1;
+    }
+    if (n >= 2 && ref[0] == '/' && ref[1] == '/')
+        return -1;          /* network-path reference */
+    plen = q ? (size_t)(q - 1 - ref) : frag ? (size_t)(frag - 1 - ref) : n;
+    if (q)
+        qlen = frag ? (size_t)(frag - 1 - q) : (size_t)(ref + n - q);
+    if (frag)
+        flen = (size_t)(ref + n - frag);
+    buf_init(&path, URL_MAX * 3);
+    if (plen == 0) {
+        buf_add(&path, bpath, b->path_len);
+        if (!q && *bq == '?') {
+            q = bq + 1;
+            qlen = strlen(q);
+        }
+    } else if (ref[0] == '/') {
+        if (add_escaped(&path, ref, plen) < 0)
+            goto out;
+    } else {
+        const char *slash = bpath;
+        for (i = 0; i < b->path_len; i++)
+            if (bpath[i] == '/')
+                slash = bpath + i;
+        buf_add(&path, bpath, (size_t)(slash - bpath) + 1);
+        if (add_escaped(&path, ref, plen) < 0)
+            goto out;
+    }
+    clean = remove_dot_segments(path.data ? path.data : "/");
+    rc = buf_add(out, b->url, b->prefix_len);
+    rc |= buf_addstr(out, *clean ? clean : "/");
+    free(clean);
+    if (q && qlen)
+        rc |= buf_addch(out, '?') | add_escaped(out, q, qlen);
+    if (keep_fragment && frag && flen)
+        rc |= buf_addch(out, '#') | buf_add(out, frag, flen);
+out:
+    if (rc < 0) {
+        out->len = start;
+        if (out->data)
+            out->data[start] = '\0';
+    }
+    buf_release(&path);
+    return rc;
 }

@@ -5,6 +5,8 @@
 #ifndef ZS_JOB_H
 #define ZS_JOB_H
 
+#define ROBOTS_MAX_BYTES (512 * 1024)   /* RFC 9309: parse >= 500 KiB */
+
 #include "common/compat.h"
 
 #include <curl/curl.h>
@@ -33,6 +35,8 @@ struct job {
     struct buf body;        /* decoded body, capped at max_bytes */
     char errbuf[CURL_ERROR_SIZE]; /* curl's message for the last attempt */
     bool too_large;         /* the write callback hit the cap */
+    bool is_robots;         /* a robots.txt fetch, not a dispatched URL */
+    bool denied;            /* robots.txt disallows it: no request */
     int tries;              /* attempts made */
     int64_t started_ms;     /* monotonic time of the first attempt */
     int64_t retry_at_ms;    /* monotonic time of the next attempt */

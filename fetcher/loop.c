@@ -54,8 +54,15 @@ static void outbox_flush(struct fetcher *f)
     }
 }
 
+/* A job is over: a page goes to the outbox, a robots.txt teaches its
+ * host and is freed (it was never counted in held). */
 static void finish(struct fetcher *f, struct job *j)
 {
+    if (j->is_robots) {
+        hosts_robots_done(f->hosts, j);
+        job_free(j);
+        return;
+    }
     j->meta.elapsed_ms = (uint32_t)(now_ms() - j->started_ms);
     j->meta.fetched_at = wall_ms();
     outbox_push(f, j);
@@ -159,6 +166,11 @@ static long start_ready(struct fetcher *f, int64_t now)
     long wait;
 
     while ((j = hosts_next(f->hosts, now, &wait))) {
+        if (j->denied) {
+            j->meta.error = ZS_ROBOTS;
+            finish(f, j);
+            continue;
+        }
         if (job_prepare(j, &f->conf) < 0 ||
             curl_multi_add_handle(f->multi, j->easy) != CURLM_OK) {
             hosts_done(f->hosts, j);

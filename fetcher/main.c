@@ -32,12 +32,14 @@ static const char usage[] =
 "  --max-bytes N        decoded body cap in bytes (default 10485760)\n"
 "  --proxy URL          proxy for every request\n"
 "  --insecure           do not verify TLS certificates\n"
+"  --robots on|off      obey robots.txt (default off; the launcher turns\n"
+"                       it on for crawls with --depth > 0)\n"
 "  --log-level L        error|warn|info|debug (default info)\n"
 "  --log-json           log lines as JSON objects\n"
 "  -h, --help           this text     -V, --version   the version\n";
 
 enum { O_COORD = 256, O_CONC, O_PERHOST, O_DELAY, O_TIMEOUT, O_RETRIES,
-       O_UA, O_MAXB, O_PROXY, O_INSECURE, O_LOGLEVEL, O_LOGJSON };
+       O_UA, O_MAXB, O_PROXY, O_INSECURE, O_LOGLEVEL, O_LOGJSON, O_ROBOTS };
 
 static const struct option longopts[] = {
     { "coordinator", required_argument, NULL, O_COORD },
@@ -50,6 +52,7 @@ static const struct option longopts[] = {
     { "max-bytes", required_argument, NULL, O_MAXB },
     { "proxy", required_argument, NULL, O_PROXY },
     { "insecure", no_argument, NULL, O_INSECURE },
+    { "robots", required_argument, NULL, O_ROBOTS },
     { "log-level", required_argument, NULL, O_LOGLEVEL },
     { "log-json", no_argument, NULL, O_LOGJSON },
     { "help", no_argument, NULL, 'h' },
@@ -72,6 +75,7 @@ int main(int argc, char **argv)
     struct fetcher f;
     const char *coord = NULL;
     long per_host = 8, delay = 0, timeout_s = 30;
+    bool robots = false;
     char *ep;
     int c, rc;
 
@@ -104,6 +108,11 @@ int main(int argc, char **argv)
             break;
         case O_PROXY: f.conf.proxy = optarg; break;
         case O_INSECURE: f.conf.insecure = true; break;
+        case O_ROBOTS:
+            if (strcmp(optarg, "on") && strcmp(optarg, "off"))
+                die_usage("--robots: '%s' is not on or off", optarg);
+            robots = !strcmp(optarg, "on");
+            break;
         case O_LOGLEVEL:
             if (log_level_parse(optarg) < 0)
                 die_usage("--log-level: '%s' is not error|warn|info|debug",
@@ -138,7 +147,8 @@ int main(int argc, char **argv)
         fatal("cannot make a curl multi handle");
     curl_multi_setopt(f.multi, CURLMOPT_MAX_HOST_CONNECTIONS, per_host);
     curl_multi_setopt(f.multi, CURLMOPT_MAXCONNECTS, (long)f.concurrency);
-    f.hosts = hosts_new((int)per_host, delay);
+    f.hosts = hosts_new((int)per_host, delay,
+                        robots ? f.conf.user_agent : NULL);
     f.ctx = zmq_ctx_new();
     f.dispatch = zsock_new(f.ctx, ZMQ_PULL, FETCH_DISPATCH_HWM);
     f.pages = zsock_new(f.ctx, ZMQ_PUSH, FETCH_PAGES_HWM);
@@ -155,8 +165,8 @@ int main(int argc, char **argv)
     free(ep);
     if (rc < 0)
         fatal("cannot connect to the coordinator '%s'", coord);
-    log_info("started coordinator=%s concurrency=%d per_host=%ld", coord,
-             f.concurrency, per_host);
+    log_info("started coordinator=%s concurrency=%d per_host=%ld robots=%s",
+             coord, f.concurrency, per_host, robots ? "on" : "off");
     rc = fetcher_run(&f);
     log_info("exit fetched=%llu peak_rss_kb=%ld",
              (unsigned long long)f.fetched, peak_rss_kb());

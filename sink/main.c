@@ -44,7 +44,8 @@ static const char usage[] =
 "  --seeds FILE         seed URLs, one a line ('-' = stdin)\n"
 "  --rules FILE         extraction rules (for the record's field names)\n"
 "  -o, --output FILE    output file (default stdout)\n"
-"  --format F           jsonl (default: from the extension)\n"
+"  --format F           jsonl|csv|sqlite (default: from the extension:\n"
+"                       .csv, .db/.sqlite, else jsonl)\n"
 "  --depth N            follow links N levels from the seeds (default 0)\n"
 "  --scope S            host|domain|prefix|any (default host)\n"
 "  --max-pages N        stop dispatching after N pages\n"
@@ -538,8 +539,8 @@ int main(int argc, char **argv)
     }
     if (!format)
         format = writer_format_for(output);
-    if (strcmp(format, "jsonl"))
-        die_usage("--format: '%s' is not supported (jsonl)", format);
+    if (!writer_format_known(format))
+        die_usage("--format: '%s' is not jsonl, csv or sqlite", format);
     if (rules_path && !(s.rules = rules_load(rules_path, err, sizeof(err))))
         die_usage("%s", err);
     extract_out_init(&s.nulls);
@@ -567,7 +568,12 @@ int main(int argc, char **argv)
         die_usage("no valid seed URL in '%s'", seeds);
     if (nseeds == 0)
         die_usage("no seed URL given (URLs or --seeds FILE)");
-    s.out = writer_open(format, output);
+    {
+        const char *names[EXTRACT_MAX_FIELDS];
+        for (i = 0; i < s.nulls.nfields; i++)
+            names[i] = s.nulls.fields[i].name;
+        s.out = writer_open(format, output, names, s.nulls.nfields);
+    }
     if (!s.out)
         exit(1);
     s.progress = !quiet && isatty(2);

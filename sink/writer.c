@@ -22,12 +22,43 @@ const char *writer_format_for(const char *path)
     return "jsonl";
 }
 
-struct writer *writer_open(const char *format, const char *path)
+bool writer_format_known(const char *format)
+{
+    return !strcmp(format, "jsonl") || !strcmp(format, "csv") ||
+           !strcmp(format, "sqlite");
+}
+
+struct writer *writer_open(const char *format, const char *path,
+                           const char *const *names, int nfields)
 {
     if (!strcmp(format, "jsonl"))
         return writer_jsonl_open(path);
-    error("output format '%s' is not supported (jsonl)", format);
+    if (!strcmp(format, "csv"))
+        return writer_csv_open(path, names, nfields);
+    if (!strcmp(format, "sqlite"))
+        return writer_sqlite_open(path, names, nfields);
+    error("output format '%s' is not supported (jsonl, csv, sqlite)",
+          format);
     return NULL;
+}
+
+const char *record_meta_text(const struct record *r, int i, char *tmp,
+                             size_t tmplen)
+{
+    switch (i) {
+    case 0: return r->url;
+    case 1: return r->final_url;
+    case 2: snprintf(tmp, tmplen, "%u", r->meta.status); return tmp;
+    case 3: return zs_err_name(r->meta.error);
+    case 4: snprintf(tmp, tmplen, "%u", r->meta.depth); return tmp;
+    case 5: snprintf(tmp, tmplen, "%u", r->meta.elapsed_ms); return tmp;
+    case 6:
+        snprintf(tmp, tmplen, "%llu", (unsigned long long)r->meta.bytes);
+        return tmp;
+    case 7: return r->content_type[0] ? r->content_type : NULL;
+    case 8: fmt_rfc3339(r->meta.fetched_at, tmp, tmplen); return tmp;
+    default: return NULL;
+    }
 }
 
 int writer_write(struct writer *w, const struct record *r)

@@ -24,14 +24,34 @@ struct writer {
 
 /* Format name from an output file name's extension ("jsonl" default). */
 const char *writer_format_for(const char *path);
-/* Open a writer of format for path ("-" or NULL: stdout).  NULL with a
- * logged error when the file cannot be opened or the format is unknown. */
-struct writer *writer_open(const char *format, const char *path);
+/* The record columns every format has, in order (DESIGN.md). */
+#define WRITER_META_COLUMNS \
+    "url", "final_url", "status", "error", "depth", "elapsed_ms", "bytes", \
+    "content_type", "fetched_at"
+#define WRITER_NMETA 9
+
+/* Open a writer of format for path ("-" or NULL: stdout), for records
+ * with the rule fields names[0..nfields) (borrowed for the writer's
+ * life).  NULL with a logged error when the file cannot be opened or the
+ * format is unknown. */
+struct writer *writer_open(const char *format, const char *path,
+                           const char *const *names, int nfields);
+/* True for jsonl, csv, sqlite. */
+bool writer_format_known(const char *format);
 int writer_write(struct writer *w, const struct record *r);
 int writer_flush(struct writer *w);
 int writer_close(struct writer *w);
 
 struct writer *writer_jsonl_open(const char *path);
+struct writer *writer_csv_open(const char *path, const char *const *names,
+                               int nfields);
+struct writer *writer_sqlite_open(const char *path, const char *const *names,
+                                  int nfields);
+
+/* Shared helpers for the tabular writers: the metadata column i of r as
+ * text (NULL for a null value), using tmp for numbers. */
+const char *record_meta_text(const struct record *r, int i, char *tmp,
+                             size_t tmplen);
 
 /* Shared helper: the record as one JSON object line (no newline). */
 struct buf;

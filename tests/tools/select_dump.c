@@ -119,7 +119,9 @@ int main(int argc, char **argv)
 {
     char **sels = NULL, *list = NULL;
     int nsel = 0, first = 2, i, j;
+    GumboOptions opts = kGumboDefaultOptions;
 
+    opts.max_errors = 0;   /* as parser/page.c */
     if (argc >= 3 && !strcmp(argv[1], "-s")) {
         size_t len;
         char *p, *nl;
@@ -155,7 +157,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "select_dump: cannot read '%s'\n", argv[i]);
             return 2;
         }
-        doc = gumbo_parse_with_options(&kGumboDefaultOptions, html, len);
+        doc = gumbo_parse_with_options(&opts, html, len);
         d = select_doc_new(doc->document);
         for (j = 0; j < nsel; j++) {
             char err[256];
@@ -171,7 +173,7 @@ int main(int argc, char **argv)
             select_free(s);
         }
         select_doc_free(d);
-        gumbo_destroy_output(&kGumboDefaultOptions, doc);
+        gumbo_destroy_output(&opts, doc);
         free(html);
     }
     free(sels);

@@ -1,0 +1,122 @@
+/* json.c: value kinds and string literal decoding. */
+#include "common/compat.h"
+
+#include "common/json.h"
+
+enum json_kind json_kind(const char *p, size_t n)
+{
+    size_t i = 0;
+
+    while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\n' ||
+                     p[i] == '\r'))
+        i++;
+    if (i == n)
+        return JSON_NULL;
+    if (p[i] == '"')
+        return JSON_STRING;
+    if (n - i >= 4 && !memcmp(p + i, "null", 4))
+        return JSON_NULL;
+    return JSON_OTHER;
+}
+
+static int hex4(const char *p, uint32_t *out)
+{
+    uint32_t v = 0;
+    int i;
+
+    for (i = 0; i < 4; i++) {
+        char c = p[i];
+        v <<= 4;
+        if (c >= '0' && c <= '9')
+            v |= (uint32_t)(c - '0');
+        else if (c >= 'a' && c <= 'f')
+            v |= (uint32_t)(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F')
+            v |= (uint32_t)(c - 'A' + 10);
+        else
+            return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static int put_utf8(struct buf *out, uint32_t cp)
+{
+    char b[4];
+    size_t n;
+
+    if (cp < 0x80) {
+        b[0] = (char)cp;
+        n = 1;
+    } else if (cp < 0x800) {
+        b[0] = (char)(0xc0 | (cp >> 6));
+        b[1] = (char)(0x80 | (cp & 0x3f));
+        n = 2;
+    } else if (cp < 0x10000) {
+        b[0] = (char)(0xe0 | (cp >> 12));
+        b[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+        b[2] = (char)(0x80 | (cp & 0x3f));
+        n = 3;
+    } else {
+        b[0] = (char)(0xf0 | (cp >> 18));
+        b[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+        b[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+        b[3] = (char)(0x80 | (cp & 0x3f));
+        n = 4;
+    }
+    return buf_add(out, b, n);
+}
+
+int json_string_decode(const char *p, size_t n, struct buf *out)
+{
+    size_t i = 1, run;
+
+    if (n < 2 || p[0] != '"' || p[n - 1] != '"')
+        return -1;
+    n--;
+    while (i < n) {
+        uint32_t cp, lo;
+        for (run = i; run < n && p[run] != '\\'; run++)
+            ;
+        if (run > i && buf_add(out, p + i, run - i) < 0)
+            return -1;
+        i = run;
+        if (i >= n)
+            break;
+        if (i + 1 >= n)
+            return -1;
+        switch (p[i + 1]) {
+        case '"': case '\\': case '/':
+            if (buf_addch(out, p[i + 1]) < 0)
+                return -1;
+            i += 2;
+            continue;
+        case 'b': cp = '\b'; break;
+        case 'f': cp = '\f'; break;
+        case 'n': cp = '\n'; break;
+        case 'r': cp = '\r'; break;
+        case 't': cp = '\t'; break;
+        case 'u':
+            if (i + 6 > n || hex4(p + i + 2, &cp) < 0)
+                return -1;
+            i += 6;
+            if (cp >= 0xd800 && cp <= 0xdbff && i + 6 <= n &&
+                p[i] == '\\' && p[i + 1] == 'u' &&
+                hex4(p + i + 2, &lo) == 0 && lo >= 0xdc00 && lo <= 0xdfff) {
+                cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+                i += 6;
+            } else if (cp >= 0xd800 && cp <= 0xdfff) {
+                cp = 0xfffd;
+            }
+            if (put_utf8(out, cp) < 0)
+                return -1;
+            continue;
+        default:
+            return -1;
+        }
+        if (buf_addch(out, (char)cp) < 0)
+            return -1;
+        i += 2;
+    }
+    return 0;
+}
