@@ -58,6 +58,8 @@ int job_prepare(struct job *j, const struct fetch_conf *c)
     if (!e)
         return error("cannot make a curl handle");
     buf_reset(&j->body);
+    if (j->tries == 0)
+        j->started_ms = now_ms();   /* elapsed_ms: from the first attempt */
     j->too_large = false;
     j->errbuf[0] = '\0';
     SETOPT(CURLOPT_URL, j->url);

@@ -16,7 +16,9 @@
 #include "common/zsock.h"
 #include "parser/extract.h"
 #include "parser/rules.h"
+#include "sink/journal.h"
 #include "sink/ledger.h"
+#include "sink/resume.h"
 #include "sink/scope.h"
 #include "sink/seeds.h"
 #include "sink/stats.h"
@@ -56,6 +58,10 @@ static const char usage[] =
 "                       in-flight pages (default 30)\n"
 "  --frontier-ram MB    queued URLs past this go to a spill file\n"
 "                       (default 256)\n"
+"  --state DIR          journal for pause/resume: rerun with the same DIR\n"
+"                       (and output) to resume\n"
+"  --sync P             always|interval|never: how often the journal is\n"
+"                       synced to disk (default interval, 1 s)\n"
 "  --stats FILE         final statistics as JSON\n"
 "  -q, --quiet          no progress line (shown only on a terminal)\n"
 "  --log-level L        error|warn|info|debug (default info)\n"
@@ -64,7 +70,7 @@ static const char usage[] =
 
 enum { O_BIND = 256, O_SEEDS, O_RULES, O_FORMAT, O_DEPTH, O_SCOPE, O_MAXP,
        O_WINDOW, O_LEASE, O_GRACE, O_STATS, O_LOGLEVEL, O_LOGJSON,
-       O_FRONTIER };
+       O_FRONTIER, O_STATE, O_SYNC };
 
 static const struct option longopts[] = {
     { "bind", required_argument, NULL, O_BIND },
@@ -79,6 +85,8 @@ static const struct option longopts[] = {
     { "lease", required_argument, NULL, O_LEASE },
     { "grace", required_argument, NULL, O_GRACE },
     { "frontier-ram", required_argument, NULL, O_FRONTIER },
+    { "state", required_argument, NULL, O_STATE },
+    { "sync", required_argument, NULL, O_SYNC },
     { "stats", required_argument, NULL, O_STATS },
     { "quiet", no_argument, NULL, 'q' },
     { "log-level", required_argument, NULL, O_LOGLEVEL },
@@ -101,6 +109,7 @@ struct sink {
     struct ledger *ledger;  /* seen, frontier, leases */
     struct scope *scope;    /* which links to follow */
     struct writer *out;     /* the output */
+    struct journal *journal;/* --state, or NULL */
     struct rules *rules;    /* field names (NULL: default rules) */
     struct extract_out nulls; /* the fields of an error record */
     struct stats st;        /* counters */
@@ -110,6 +119,7 @@ struct sink {
     int64_t lease_ms;       /* --lease */
     int64_t grace_ms;       /* --grace */
     uint64_t dispatched_new;/* distinct URLs dispatched */
+    int sync;               /* --sync policy */
     bool progress;          /* draw the progress line */
     bool draining;          /* stop signal seen: no more dispatch */
     int64_t drain_until;    /* give up on in-flight after this */
@@ -125,13 +135,47 @@ static long num_arg(const char *name, const char *v, long min, long max)
     return n;
 }
 
+/* Queue url unless seen; journal it when queued.  Returns 1 when queued,
+ * 0 when seen before; fatal when the frontier's spill file fails. */
+static int queue_url(struct sink *s, const char *url, uint32_t depth)
+{
+    int rc = ledger_add(s->ledger, url, depth);
+
+    if (rc < 0)
+        fatal("cannot queue '%s': the frontier spill file failed", url);
+    if (rc == 1 && s->journal && journal_add(s->journal, url, depth) < 0)
+        fatal("cannot write the journal");
+    return rc;
+}
+
 static void on_seed(void *arg, const char *url)
 {
     struct sink *s = arg;
 
-    if (ledger_add(s->ledger, url, 0) < 0)
-        fatal("cannot queue the seeds");
+    queue_url(s, url, 0);
     scope_add_seed(s->scope, url);
+}
+
+/* Resume: a URL with a record in the output is done. */
+static void on_done_url(void *arg, const char *url)
+{
+    struct sink *s = arg;
+
+    if (ledger_mark(s->ledger, url))
+        s->dispatched_new++;
+}
+
+/* Resume: a URL the old journal queued; still pending unless done. */
+static void on_journal_url(void *arg, struct journal *j, const char *url,
+                           uint32_t depth)
+{
+    struct sink *s = arg;
+    int rc = ledger_add(s->ledger, url, depth);
+
+    if (rc < 0)
+        fatal("cannot queue '%s': the frontier spill file failed", url);
+    if (rc == 1 && journal_add(j, url, depth) < 0)
+        fatal("cannot write the journal");
 }
 
 /* ------------------------------------------------------------------ */
@@ -143,6 +187,9 @@ static void write_record(struct sink *s, struct record *r)
         stats_progress_clear(&s->st);
     if (writer_write(s->out, r) < 0)
         fatal("cannot write the output; stopping");
+    if (s->sync == SYNC_ALWAYS && (writer_flush(s->out) < 0 ||
+                                   journal_sync(s->journal, true, true) < 0))
+        fatal("cannot sync the output; stopping");
     stats_count(&s->st, &r->meta);
 }
 
@@ -191,12 +238,8 @@ static void follow_links(struct sink *s, const struct lease *ls,
         free(raw);
         if (!url)
             continue;
-        if (scope_allows(s->scope, url)) {
-            int rc = ledger_add(s->ledger, url, ls->depth + 1);
-            if (rc < 0)
-                fatal("cannot queue links: the frontier spill file failed");
-            s->st.links_queued += (uint64_t)rc;
-        }
+        if (scope_allows(s->scope, url))
+            s->st.links_queued += (uint64_t)queue_url(s, url, ls->depth + 1);
         free(url);
     }
 }
@@ -237,11 +280,15 @@ static void on_result(struct sink *s, struct msg *m)
         r.fields[r.nfields].json_len = len - (size_t)(z - f) - 1;
         r.nfields++;
     }
+    /* New links reach the journal before the record reaches the output:
+     * a page found done on resume never has links the journal lacks. */
+    links = msg_part(m, 3, &len);
+    follow_links(s, ls, links, len);
+    if (s->journal && journal_commit(s->journal) < 0)
+        fatal("cannot write the journal");
     write_record(s, &r);
     free((char *)r.final_url);
     free((char *)r.content_type);
-    links = msg_part(m, 3, &len);
-    follow_links(s, ls, links, len);
     ledger_close(s->ledger, ls);
 }
 
@@ -453,8 +500,12 @@ static int sink_run(struct sink *s)
             return error("zmq_poll: %s", zmq_strerror(errno));
         if (items[1].revents)
             sig_drain();
-        if (items[0].revents)
+        if (items[0].revents) {
             drain_results(s);
+            /* whole records leave the process once a batch is done, so a
+             * killed sink loses only what it had not written yet */
+            writer_flush(s->out);
+        }
         now = now_ms();
         expire_leases(s, now);
         if (s->draining && now >= s->drain_until) {
@@ -464,6 +515,8 @@ static int sink_run(struct sink *s)
         }
         if (now - last_flush >= SINK_FLUSH_MS) {
             writer_flush(s->out);
+            if (s->journal)
+                journal_sync(s->journal, false, false);
             last_flush = now;
         }
         if (s->progress && now - last_progress >= SINK_PROGRESS_MS) {
@@ -481,6 +534,7 @@ int main(int argc, char **argv)
     struct sink s;
     const char *bind = NULL, *seeds = NULL, *rules_path = NULL;
     const char *output = NULL, *format = NULL, *stats_path = NULL;
+    const char *state = NULL;
     char err[512];
     bool quiet = false;
     long lease_s = 300, grace_s = 30, frontier_mb = 256;
@@ -489,6 +543,7 @@ int main(int argc, char **argv)
 
     memset(&s, 0, sizeof(s));
     s.window = 1024;
+    s.sync = SYNC_INTERVAL;
     log_init("sink", LOG_INFO);
     while ((c = getopt_long(argc, argv, "o:qhV", longopts, NULL)) != -1) {
         switch (c) {
@@ -515,6 +570,12 @@ int main(int argc, char **argv)
             frontier_mb = num_arg("frontier-ram", optarg, 1, 1 << 20);
             break;
         case O_STATS: stats_path = optarg; break;
+        case O_STATE: state = optarg; break;
+        case O_SYNC:
+            if ((s.sync = sync_policy_parse(optarg)) < 0)
+                die_usage("--sync: '%s' is not always|interval|never",
+                          optarg);
+            break;
         case 'q': quiet = true; break;
         case O_LOGLEVEL:
             if (log_level_parse(optarg) < 0)
@@ -547,8 +608,24 @@ int main(int argc, char **argv)
     extract_nulls(s.rules, &s.nulls);
     s.lease_ms = lease_s * 1000;
     s.grace_ms = grace_s * 1000;
-    s.ledger = ledger_new((size_t)frontier_mb << 20, NULL);
+    s.ledger = ledger_new((size_t)frontier_mb << 20, state);
     s.scope = scope_new((enum scope_kind)scope);
+    if (state) {
+        long done;
+        if (!output || !strcmp(output, "-"))
+            die_usage("--state needs an output file (-o FILE) to resume "
+                      "into");
+        done = resume_scan_output(format, output, on_done_url, &s);
+        if (done < 0)
+            exit(1);
+        s.journal = journal_open(state, (enum sync_policy)s.sync,
+                                 on_journal_url, &s);
+        if (!s.journal)
+            exit(1);
+        if (journal_resumed(s.journal) || done)
+            log_info("resuming: %ld records done, %zu URLs pending", done,
+                     ledger_frontier(s.ledger));
+    }
     for (i = optind; i < argc; i++) {
         const char *why;
         char *url = url_normalize(argv[i], &why);
@@ -564,6 +641,8 @@ int main(int argc, char **argv)
             exit(2);
         nseeds += n;
     }
+    if (s.journal && journal_commit(s.journal) < 0)
+        exit(1);
     if (nseeds == 0 && seeds)
         die_usage("no valid seed URL in '%s'", seeds);
     if (nseeds == 0)
@@ -572,7 +651,8 @@ int main(int argc, char **argv)
         const char *names[EXTRACT_MAX_FIELDS];
         for (i = 0; i < s.nulls.nfields; i++)
             names[i] = s.nulls.fields[i].name;
-        s.out = writer_open(format, output, names, s.nulls.nfields);
+        s.out = writer_open(format, output, names, s.nulls.nfields,
+                            state != NULL);
     }
     if (!s.out)
         exit(1);
@@ -594,6 +674,9 @@ int main(int argc, char **argv)
     }
     if (writer_close(s.out) < 0)
         rc = -1;
+    if (s.journal && journal_sync(s.journal, false, true) < 0)
+        rc = -1;
+    journal_close(s.journal);
     if (stats_path && stats_write(&s.st, stats_path, ledger_inflight(s.ledger),
                                   ledger_frontier(s.ledger),
                                   ledger_nseen(s.ledger)) < 0)

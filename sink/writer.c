@@ -29,12 +29,13 @@ bool writer_format_known(const char *format)
 }
 
 struct writer *writer_open(const char *format, const char *path,
-                           const char *const *names, int nfields)
+                           const char *const *names, int nfields,
+                           bool append)
 {
     if (!strcmp(format, "jsonl"))
-        return writer_jsonl_open(path);
+        return writer_jsonl_open(path, append);
     if (!strcmp(format, "csv"))
-        return writer_csv_open(path, names, nfields);
+        return writer_csv_open(path, names, nfields, append);
     if (!strcmp(format, "sqlite"))
         return writer_sqlite_open(path, names, nfields);
     error("output format '%s' is not supported (jsonl, csv, sqlite)",

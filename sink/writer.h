@@ -32,19 +32,21 @@ const char *writer_format_for(const char *path);
 
 /* Open a writer of format for path ("-" or NULL: stdout), for records
  * with the rule fields names[0..nfields) (borrowed for the writer's
- * life).  NULL with a logged error when the file cannot be opened or the
+ * life).  append: keep what the file holds (a resumed crawl).  NULL
+ * with a logged error when the file cannot be opened or the
  * format is unknown. */
 struct writer *writer_open(const char *format, const char *path,
-                           const char *const *names, int nfields);
+                           const char *const *names, int nfields,
+                           bool append);
 /* True for jsonl, csv, sqlite. */
 bool writer_format_known(const char *format);
 int writer_write(struct writer *w, const struct record *r);
 int writer_flush(struct writer *w);
 int writer_close(struct writer *w);
 
-struct writer *writer_jsonl_open(const char *path);
+struct writer *writer_jsonl_open(const char *path, bool append);
 struct writer *writer_csv_open(const char *path, const char *const *names,
-                               int nfields);
+                               int nfields, bool append);
 struct writer *writer_sqlite_open(const char *path, const char *const *names,
                                   int nfields);
 

@@ -107,7 +107,7 @@ static const struct writer_ops csv_ops = {
 };
 
 struct writer *writer_csv_open(const char *path, const char *const *names,
-                               int nfields)
+                               int nfields, bool append)
 {
     static const char *const meta[] = { WRITER_META_COLUMNS };
     struct csv *c = xcalloc(1, sizeof(*c));
@@ -117,7 +117,7 @@ struct writer *writer_csv_open(const char *path, const char *const *names,
     if (!path || !strcmp(path, "-")) {
         c->f = stdout;
         c->is_stdout = true;
-    } else if (!(c->f = fopen(path, "w"))) {
+    } else if (!(c->f = fopen(path, append ? "a" : "w"))) {
         error("cannot open output '%s': %s", path, strerror(errno));
         free(c);
         return NULL;
@@ -131,7 +131,8 @@ struct writer *writer_csv_open(const char *path, const char *const *names,
     for (i = 0; i < nfields; i++)
         rc |= cell(&c->line, names[i], strlen(names[i]), false);
     rc |= buf_add(&c->line, "\r\n", 2);
-    fwrite(c->line.data, 1, c->line.len, c->f);
+    if (!append || ftell(c->f) <= 0)   /* a header on a new file only */
+        fwrite(c->line.data, 1, c->line.len, c->f);
     w = xcalloc(1, sizeof(*w));
     w->ops = &csv_ops;
     w->state = c;

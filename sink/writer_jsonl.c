@@ -56,7 +56,7 @@ static const struct writer_ops jsonl_ops = {
     "jsonl", jsonl_write, jsonl_flush, jsonl_close,
 };
 
-struct writer *writer_jsonl_open(const char *path)
+struct writer *writer_jsonl_open(const char *path, bool append)
 {
     struct jsonl *j = xcalloc(1, sizeof(*j));
     struct writer *w;
@@ -64,7 +64,7 @@ struct writer *writer_jsonl_open(const char *path)
     if (!path || !strcmp(path, "-")) {
         j->f = stdout;
         j->is_stdout = true;
-    } else if (!(j->f = fopen(path, "w"))) {
+    } else if (!(j->f = fopen(path, append ? "a" : "w"))) {
         error("cannot open output '%s': %s", path, strerror(errno));
         free(j);
         return NULL;
