@@ -110,3 +110,49 @@ $(BUILD)/tests/bench_parse: tests/tools/bench_parse.c $(LIBS)
 
 bench-parse: deps $(BUILD)/tests/bench_parse
 	@$(BUILD)/tests/bench_parse $(PYDOC) bench/rules10.txt 3
+
+# ---------------------------------------------------------------- fuzz
+# libFuzzer harnesses for the selector compiler/matcher and the rule file
+# (tests/fuzz/).  clang only; objects of their own in build-fuzz/.
+# `make fuzz-short` runs each for FUZZ_SHORT seconds (used by make test),
+# `make fuzz` for FUZZ_TIME.  New inputs go to build-fuzz/corpus-*/, a
+# crash to build-fuzz/crash-* (add a regression unit test for it).
+FUZZ_CC     ?= clang
+FUZZ_TIME   ?= 600
+FUZZ_SHORT  ?= 20
+FUZZ_DIR    := build-fuzz
+FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
+               -fno-sanitize-recover=all $(STD) -I. \
+               $(shell pkg-config --cflags gumbo libcurl 2>/dev/null)
+FUZZ_LIBS   := $(shell pkg-config --libs gumbo libcurl 2>/dev/null) -lm
+FUZZ_SRC    := parser/select_parse.c parser/select_match.c parser/text.c \
+               parser/rules.c parser/extract.c parser/serialize.c \
+               common/buf.c common/util.c common/log.c common/url.c
+FUZZ_RUN     = -dict=tests/fuzz/$(2).dict -max_len=4096 -timeout=10 \
+               -rss_limit_mb=4096 -artifact_prefix=$(FUZZ_DIR)/ \
+               -print_final_stats=1
+FUZZ_BINS   := $(FUZZ_DIR)/fuzz_select $(FUZZ_DIR)/fuzz_rules
+
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRC) $(wildcard parser/*.h)
+	@mkdir -p $(FUZZ_DIR)
+	@$(if $(Q),echo "  FUZZ    $@")
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRC) $(FUZZ_LIBS)
+
+# fuzz_one NAME DICT SECONDS
+define fuzz_one
+	@mkdir -p $(FUZZ_DIR)/corpus-$(1)
+	$(Q)$(FUZZ_DIR)/fuzz_$(1) $(FUZZ_DIR)/corpus-$(1) tests/fuzz/seeds-$(1) \
+		$(call FUZZ_RUN,$(1),$(2)) -max_total_time=$(3)
+endef
+
+.PHONY: fuzz-short
+fuzz: $(FUZZ_BINS)
+	$(call fuzz_one,select,select,$(FUZZ_TIME))
+	$(call fuzz_one,rules,rules,$(FUZZ_TIME))
+
+fuzz-short: $(FUZZ_BINS)
+	$(call fuzz_one,select,select,$(FUZZ_SHORT)) 2>$(FUZZ_DIR)/select.log \
+		|| { tail -n 40 $(FUZZ_DIR)/select.log; exit 1; }
+	$(call fuzz_one,rules,rules,$(FUZZ_SHORT)) 2>$(FUZZ_DIR)/rules.log \
+		|| { tail -n 40 $(FUZZ_DIR)/rules.log; exit 1; }
+	@echo "fuzz-short: no findings ($(FUZZ_SHORT) s each)"

@@ -103,6 +103,7 @@ static char *base_url(GumboNode *root, const char *url)
 struct collect {
     const struct rule *rule;    /* the rule */
     const char *base;           /* base URL for URL attributes */
+    const struct url_base *fast;/* the same, split; NULL if it won't */
     struct buf *json;           /* field output, or NULL (follow) */
     struct buf *follow;         /* follow output, or NULL (field) */
     struct buf scratch;         /* one value before JSON escaping */
@@ -137,6 +138,11 @@ static int match_value(struct collect *c, const struct select_match *m)
             return 1;
         if (!r->url)
             return buf_addstr(&c->scratch, a->value);
+        /* the fast path gives the normal form, fragment kept */
+        if (c->fast && url_base_resolve(c->fast, a->value,
+                                        strlen(a->value), true,
+                                        &c->scratch) == 0)
+            return 0;
         abs = resolve(c->base, a->value);
         rc = buf_addstr(&c->scratch, abs ? abs : a->value);
         free(abs);
@@ -158,11 +164,20 @@ static int on_match(const struct select_match *m, void *ctx)
         return 0;
     if (c->follow) {
         /* ::attr() and non-URL attributes come raw: resolve (again) */
-        char *abs = resolve(c->base, c->scratch.data ? c->scratch.data :
-                            "");
-        const char *why;
-        char *norm = abs && url_is_http(abs) ? url_normalize(abs, &why) :
-                     NULL;
+        const char *why, *v = c->scratch.data ? c->scratch.data : "";
+        char *abs, *norm;
+        size_t at = c->follow->len;
+
+        if (c->fast && url_base_resolve(c->fast, v, c->scratch.len, false,
+                                        c->follow) == 0) {
+            if (buf_addch(c->follow, '\0') < 0) {
+                c->follow->len = at;
+                c->overflow = true;
+            }
+            return c->overflow;
+        }
+        abs = resolve(c->base, v);
+        norm = abs && url_is_http(abs) ? url_normalize(abs, &why) : NULL;
 
         if (norm && buf_add(c->follow, norm, strlen(norm) + 1) < 0)
             c->overflow = true;
@@ -183,13 +198,15 @@ static int on_match(const struct select_match *m, void *ctx)
 /* Run one rule over the page into json (a field) or follow.  Returns 0,
  * or -1 when a cap was hit. */
 static int run_rule(const struct rule *rule, struct select_doc *d,
-                    const char *base, struct buf *json, struct buf *follow)
+                    const char *base, const struct url_base *fast,
+                    struct buf *json, struct buf *follow)
 {
     struct collect c;
 
     memset(&c, 0, sizeof(c));
     c.rule = rule;
     c.base = base;
+    c.fast = fast;
     c.json = json;
     c.follow = follow;
     buf_init(&c.scratch, EXTRACT_FIELD_MAX);
@@ -211,19 +228,25 @@ int extract_page(const struct rules *r, GumboOutput *doc, const char *url,
                  struct extract_out *o)
 {
     struct select_doc *d;
+    struct url_base ub, *fast;
     char *base;
     int i, rc = 0;
 
     out_reset(r, o);
     base = base_url(doc->document, url);
+    fast = url_base_init(&ub, base) == 0 ? &ub : NULL;
     d = select_doc_new(doc->document);
     for (i = 0; i < o->nfields && rc == 0; i++)
-        rc = run_rule(rules_field(r, i), d, base, &o->fields[i].json, NULL);
+        rc = run_rule(rules_field(r, i), d, base, fast, &o->fields[i].json,
+                      NULL);
     if (rc == 0 && rules_nfollow(r) == 0)
-        rc = run_rule(rules_follow_default(), d, base, NULL, &o->follow);
+        rc = run_rule(rules_follow_default(), d, base, fast, NULL,
+                      &o->follow);
     for (i = 0; i < rules_nfollow(r) && rc == 0; i++)
-        rc = run_rule(rules_follow(r, i), d, base, NULL, &o->follow);
+        rc = run_rule(rules_follow(r, i), d, base, fast, NULL, &o->follow);
     select_doc_free(d);
+    if (fast)
+        url_base_release(fast);
     free(base);
     return rc;
 }

@@ -36,7 +36,8 @@ void extract_out_release(struct extract_out *o);
 int extract_page(const struct rules *r, GumboOutput *doc, const char *url,
                  struct extract_out *o);
 
-/* Fill o with every field null (or [] for "all" fields): an error record. */
+/* Fill o with every field null, "all" fields too (DESIGN.md: an error
+ * record's rule fields are null) and no follow URLs. */
 void extract_nulls(const struct rules *r, struct extract_out *o);
 
 #endif

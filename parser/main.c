@@ -32,6 +32,10 @@ static const char usage[] =
 "  --coordinator ADDR   the sink's tcp://HOST:PORT or ipc://PATH\n"
 "  --rules FILE         extraction rules (default: title and links)\n"
 "  --max-bytes N        cap on a decoded page (default 10485760)\n"
+"  --parse-timeout S    a page parsing longer is a parse_limit record\n"
+"                       (default 5; 0 = no limit)\n"
+"  --max-depth N        a page nesting deeper is a parse_limit record\n"
+"                       (default 10000)\n"
 "  --try PAGE           print the record PAGE yields ('-' = stdin)\n"
 "  --url URL            the page's URL for --try (resolves links)\n"
 "  --content-type T     the page's Content-Type for --try (text/html)\n"
@@ -40,12 +44,14 @@ static const char usage[] =
 "  -h, --help           this text     -V, --version   the version\n";
 
 enum { O_COORD = 256, O_RULES, O_MAXB, O_TRY, O_URL, O_CTYPE, O_LOGLEVEL,
-       O_LOGJSON };
+       O_LOGJSON, O_PTIMEOUT, O_MAXDEPTH };
 
 static const struct option longopts[] = {
     { "coordinator", required_argument, NULL, O_COORD },
     { "rules", required_argument, NULL, O_RULES },
     { "max-bytes", required_argument, NULL, O_MAXB },
+    { "parse-timeout", required_argument, NULL, O_PTIMEOUT },
+    { "max-depth", required_argument, NULL, O_MAXDEPTH },
     { "try", required_argument, NULL, O_TRY },
     { "url", required_argument, NULL, O_URL },
     { "content-type", required_argument, NULL, O_CTYPE },
@@ -62,7 +68,7 @@ struct parser {
     void *results;          /* PUSH: records to the sink */
     void *control;          /* SUB: stop */
     const struct rules *rules; /* NULL: default rules */
-    size_t max_bytes;       /* decoded page cap */
+    struct page_opts opts;  /* caps and the parse budget */
     uint64_t parsed;        /* pages handled */
 };
 
@@ -126,7 +132,7 @@ static void on_page(struct parser *p, struct msg *m)
         in.content_type = ctype;
         in.body = msg_part(m, 3, &len);
         in.len = len;
-        err = page_process(p->rules, &in, p->max_bytes, &o);
+        err = page_process(p->rules, &in, &p->opts, &o);
     }
     if (send_result(p, m, err, &o) < 0)
         log_error("cannot send result url='%s': %s", final_url,
@@ -250,7 +256,7 @@ static void print_pretty(const char *s, size_t n)
 }
 
 static int try_page(const struct rules *r, const char *path, const char *url,
-                    const char *ctype, size_t max_bytes)
+                    const char *ctype, const struct page_opts *po)
 {
     struct extract_out o;
     struct page_in in;
@@ -264,7 +270,7 @@ static int try_page(const struct rules *r, const char *path, const char *url,
     base = url ? xstrdup(url) : xasprintf("file://%s", path);
     in = (struct page_in){ base, ctype, body, len };
     extract_out_init(&o);
-    err = page_process(r, &in, max_bytes, &o);
+    err = page_process(r, &in, po, &o);
     memset(&rec, 0, sizeof(rec));
     rec.meta.status = 200;
     rec.meta.error = (uint8_t)err;
@@ -307,7 +313,9 @@ int main(int argc, char **argv)
     int c, rc;
 
     memset(&p, 0, sizeof(p));
-    p.max_bytes = 10u << 20;
+    p.opts.max_bytes = 10u << 20;
+    p.opts.timeout_ms = PAGE_DEFAULT_TIMEOUT_MS;
+    p.opts.max_depth = PAGE_DEFAULT_MAX_DEPTH;
     log_init("parser", LOG_INFO);
     while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
         switch (c) {
@@ -316,7 +324,18 @@ int main(int argc, char **argv)
         case O_MAXB:
             if (parse_long(optarg, 1, (long)1 << 40, &n) < 0)
                 die_usage("--max-bytes: '%s' is not a number", optarg);
-            p.max_bytes = (size_t)n;
+            p.opts.max_bytes = (size_t)n;
+            break;
+        case O_PTIMEOUT:
+            if (parse_long(optarg, 0, 3600, &n) < 0)
+                die_usage("--parse-timeout: '%s' is not seconds in 0..3600",
+                          optarg);
+            p.opts.timeout_ms = n * 1000;
+            break;
+        case O_MAXDEPTH:
+            if (parse_long(optarg, 0, 10000000, &n) < 0)
+                die_usage("--max-depth: '%s' is not a number", optarg);
+            p.opts.max_depth = (int)n;
             break;
         case O_TRY: try_path = optarg; break;
         case O_URL: try_url = optarg; break;
@@ -337,9 +356,11 @@ int main(int argc, char **argv)
         die_usage("unexpected argument '%s' (try --help)", argv[optind]);
     if (rules_path && !(rules = rules_load(rules_path, err, sizeof(err))))
         die_usage("%s", err);
+    page_init();
     if (try_path) {
-        rc = try_page(rules, try_path, try_url, try_ctype, p.max_bytes);
+        rc = try_page(rules, try_path, try_url, try_ctype, &p.opts);
         rules_free(rules);
+        page_cleanup();
         return rc;
     }
     if (!coord)
@@ -379,5 +400,6 @@ int main(int argc, char **argv)
     zmq_close(p.control);
     zmq_ctx_term(p.ctx);
     rules_free(rules);
+    page_cleanup();
     return rc < 0 ? 1 : 0;
 }

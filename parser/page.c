@@ -1,13 +1,57 @@
-/* page.c: decode, parse and extract one page. */
+/* page.c: decode, parse and extract one page, within the parse budget.
+ *
+ * gumbo 0.10 needs quadratic time on deeply nested unclosed tags and
+ * cannot be interrupted, so the parse runs under an ITIMER_REAL timer
+ * whose SIGALRM handler siglongjmps out of gumbo.  That is safe because
+ * gumbo allocates only from our arena (mmap chunks, no locks), and the
+ * arena is reset after the jump: nothing leaks, nothing is half-freed. */
 #include "common/compat.h"
 
 #include <ctype.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <strings.h>
+#include <sys/time.h>
 
 #include "common/log.h"
 #include "common/msg.h"
+#include "parser/arena.h"
 #include "parser/decode.h"
 #include "parser/page.h"
+
+static struct arena page_arena;
+static sigjmp_buf parse_jmp;
+static volatile sig_atomic_t in_parse;
+
+static void on_parse_alarm(int signo)
+{
+    (void)signo;
+    if (in_parse)
+        siglongjmp(parse_jmp, 1);
+}
+
+static void on_arena_full(void)
+{
+    if (in_parse)
+        siglongjmp(parse_jmp, 2);
+}
+
+void page_init(void)
+{
+    struct sigaction sa;
+
+    arena_init(&page_arena, PAGE_ARENA_MAX);
+    arena_on_overflow = on_arena_full;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_parse_alarm;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGALRM, &sa, NULL);
+}
+
+void page_cleanup(void)
+{
+    arena_release(&page_arena);
+}
 
 bool page_is_html(const char *ct, const char *body, size_t len)
 {
@@ -28,8 +72,70 @@ bool page_is_html(const char *ct, const char *body, size_t len)
            (n == 21 && !strncasecmp(ct, "application/xhtml+xml", 21));
 }
 
+static void set_timer(long ms)
+{
+    struct itimerval it;
+
+    memset(&it, 0, sizeof(it));
+    it.it_value.tv_sec = ms / 1000;
+    it.it_value.tv_usec = (ms % 1000) * 1000;
+    setitimer(ITIMER_REAL, &it, NULL);
+}
+
+/* Deepest element nesting of the tree, without recursion. */
+static int tree_depth(GumboNode *root, int limit)
+{
+    GumboNode *n = root;
+    int depth = 0, max = 0;
+
+    while (n) {
+        if (n->type == GUMBO_NODE_ELEMENT && n->v.element.children.length) {
+            n = n->v.element.children.data[0];
+            if (++depth > max && (max = depth) > limit)
+                return max;
+            continue;
+        }
+        /* up until a node with a next sibling */
+        while (n && n != root) {
+            GumboNode *p = n->parent;
+            size_t i = n->index_within_parent + 1;
+            if (p && i < p->v.element.children.length) {
+                n = p->v.element.children.data[i];
+                break;
+            }
+            n = p;
+            depth--;
+        }
+        if (n == root)
+            break;
+    }
+    return max;
+}
+
+/* Parse under the timer.  NULL on timeout or arena overflow. */
+static GumboOutput *parse_guarded(const GumboOptions *opts, const char *s,
+                                  size_t n, long timeout_ms)
+{
+    GumboOutput *volatile doc = NULL;
+
+    if (sigsetjmp(parse_jmp, 1)) {
+        in_parse = 0;
+        set_timer(0);
+        arena_reset(&page_arena);
+        return NULL;
+    }
+    if (timeout_ms > 0)
+        set_timer(timeout_ms);
+    in_parse = 1;
+    doc = gumbo_parse_with_options(opts, s, n);
+    in_parse = 0;
+    if (timeout_ms > 0)
+        set_timer(0);
+    return doc;
+}
+
 int page_process(const struct rules *r, const struct page_in *in,
-                 size_t max_bytes, struct extract_out *o)
+                 const struct page_opts *po, struct extract_out *o)
 {
     GumboOptions opts = kGumboDefaultOptions;
     GumboOutput *doc;
@@ -42,21 +148,35 @@ int page_process(const struct rules *r, const struct page_in *in,
         extract_nulls(r, o);
         return ZS_NOT_HTML;
     }
-    utf8 = decode_to_utf8(in->body, in->len, in->content_type, max_bytes,
+    utf8 = decode_to_utf8(in->body, in->len, in->content_type, po->max_bytes,
                           &ulen, &charset);
     if (!utf8) {
         extract_nulls(r, o);
         return ZS_TOO_LARGE;
     }
     opts.max_errors = 0;   /* do not build gumbo's error list */
-    doc = gumbo_parse_with_options(&opts, utf8, ulen);
+    opts.allocator = arena_gumbo_alloc;
+    opts.deallocator = arena_gumbo_free;
+    opts.userdata = &page_arena;
+    doc = parse_guarded(&opts, utf8, ulen, po->timeout_ms);
     if (!doc) {
+        log_warn("parse limit: '%s' took longer than %ld ms to parse or "
+                 "needed more than %zu MB", in->url, po->timeout_ms,
+                 PAGE_ARENA_MAX >> 20);
         free(utf8);
         extract_nulls(r, o);
         return ZS_PARSE_LIMIT;
     }
-    rc = extract_page(r, doc, in->url, o);
-    gumbo_destroy_output(&opts, doc);
+    if (po->max_depth > 0 && tree_depth(doc->root, po->max_depth) >
+        po->max_depth) {
+        log_warn("parse limit: '%s' nests deeper than %d elements", in->url,
+                 po->max_depth);
+        rc = -1;
+    } else {
+        rc = extract_page(r, doc, in->url, o);
+    }
+    /* no gumbo_destroy_output(): the arena frees the tree at once */
+    arena_reset(&page_arena);
     free(utf8);
     if (rc < 0) {
         extract_out_release(o);

@@ -138,7 +138,8 @@ static bool word_is(const struct rp *p, const struct word *w, const char *s)
            !strncasecmp(p->line + w->start, s, n);
 }
 
-/* A word of letters and digits only, starting with a letter. */
+/* A word of letters, digits and '_', starting with a letter: what a
+ * mistyped value kind looks like (custom elements have a '-'). */
 static bool word_plain(const struct rp *p, const struct word *w)
 {
     size_t i;
@@ -146,7 +147,7 @@ static bool word_plain(const struct rp *p, const struct word *w)
     for (i = w->start; i < w->end; i++) {
         char c = p->line[i];
         bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-        if (!alpha && (i == w->start || c < '0' || c > '9'))
+        if (!alpha && (i == w->start || ((c < '0' || c > '9') && c != '_')))
             return false;
     }
     return w->end > w->start;
