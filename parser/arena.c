@@ -7,6 +7,7 @@
 #include "parser/arena.h"
 
 #define ARENA_CHUNK (4u << 20)
+#define ARENA_KEEP ((size_t)64 << 20)  /* chunks kept between pages */
 #define ARENA_ALIGN 16
 
 struct arena_chunk {
@@ -49,6 +50,15 @@ void *arena_gumbo_alloc(void *userdata, size_t n)
 
     n = (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
     if (!c || a->used + n > c->size) {
+        /* a kept chunk first: no new mapping, no page faults */
+        if (a->spare && a->spare->size >= n + HDR) {
+            c = a->spare;
+            a->spare = c->next;
+            c->next = a->chunks;
+            a->chunks = c;
+            a->used = HDR;
+            goto take;
+        }
         if (a->total + n + HDR > a->max || !(c = chunk_new(n))) {
             arena_overflowed = 1;
             if (arena_on_overflow)
@@ -60,6 +70,7 @@ void *arena_gumbo_alloc(void *userdata, size_t n)
         a->total += c->size;
         a->used = HDR;
     }
+take:
     p = (char *)c + a->used;
     a->used += n;
     return p;
@@ -74,31 +85,36 @@ void arena_gumbo_free(void *userdata, void *p)
 void arena_reset(struct arena *a)
 {
     struct arena_chunk *c = a->chunks, *next;
+    size_t kept = 0;
 
-    if (!c)
-        return;
-    /* keep the oldest chunk if it is an ordinary one */
-    while (c->next) {
+    /* ordinary chunks go to the spare list up to ARENA_KEEP bytes; big
+     * ones and the rest are unmapped */
+    for (c = a->spare; c; c = c->next)
+        kept += c->size;
+    for (c = a->chunks; c; c = next) {
         next = c->next;
-        a->total -= c->size;
-        munmap(c, c->size);
-        c = next;
+        if (c->size == ARENA_CHUNK && kept + c->size <= ARENA_KEEP) {
+            c->next = a->spare;
+            a->spare = c;
+            kept += c->size;
+        } else {
+            a->total -= c->size;
+            munmap(c, c->size);
+        }
     }
-    if (c->size > ARENA_CHUNK) {
-        a->total -= c->size;
-        munmap(c, c->size);
-        c = NULL;
-    }
-    a->chunks = c;
-    a->used = HDR;
+    a->chunks = NULL;
+    a->used = 0;
 }
 
 void arena_release(struct arena *a)
 {
+    struct arena_chunk *c, *next;
+
     arena_reset(a);
-    if (a->chunks) {
-        munmap(a->chunks, a->chunks->size);
-        a->chunks = NULL;
+    for (c = a->spare; c; c = next) {
+        next = c->next;
+        munmap(c, c->size);
     }
+    a->spare = NULL;
     a->total = 0;
 }

@@ -10,14 +10,16 @@
 struct arena_chunk;
 
 struct arena {
-    struct arena_chunk *chunks; /* newest first; the last one is kept */
+    struct arena_chunk *chunks; /* in use, newest first */
+    struct arena_chunk *spare;  /* kept for the next page */
     size_t used;                /* bytes handed out from the newest */
     size_t total;               /* bytes mapped in all chunks */
     size_t max;                 /* hard cap: allocations past it fail */
 };
 
 void arena_init(struct arena *a, size_t max);
-/* Free everything but the first chunk (kept for the next page). */
+/* Free everything at once; up to 64 MB of chunks are kept for the next
+ * page (mapped memory that is already faulted in). */
 void arena_reset(struct arena *a);
 void arena_release(struct arena *a);
 /* gumbo's allocator and deallocator; userdata is the arena.  Past the cap

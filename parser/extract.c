@@ -227,6 +227,13 @@ static int run_rule(const struct rule *rule, struct select_doc *d,
 int extract_page(const struct rules *r, GumboOutput *doc, const char *url,
                  struct extract_out *o)
 {
+    return extract_page_depth(r, doc, url, 0, o);
+}
+
+int extract_page_depth(const struct rules *r, GumboOutput *doc,
+                       const char *url, int max_depth,
+                       struct extract_out *o)
+{
     struct select_doc *d;
     struct url_base ub, *fast;
     char *base;
@@ -236,6 +243,8 @@ int extract_page(const struct rules *r, GumboOutput *doc, const char *url,
     base = base_url(doc->document, url);
     fast = url_base_init(&ub, base) == 0 ? &ub : NULL;
     d = select_doc_new(doc->document);
+    if (max_depth > 0 && select_doc_depth(d) > (size_t)max_depth)
+        rc = -2;
     for (i = 0; i < o->nfields && rc == 0; i++)
         rc = run_rule(rules_field(r, i), d, base, fast, &o->fields[i].json,
                       NULL);

@@ -36,6 +36,12 @@ void extract_out_release(struct extract_out *o);
 int extract_page(const struct rules *r, GumboOutput *doc, const char *url,
                  struct extract_out *o);
 
+/* The same, but a page nesting deeper than max_depth elements (0: no
+ * limit) is refused with -2 before any rule runs. */
+int extract_page_depth(const struct rules *r, GumboOutput *doc,
+                       const char *url, int max_depth,
+                       struct extract_out *o);
+
 /* Fill o with every field null, "all" fields too (DESIGN.md: an error
  * record's rule fields are null) and no follow URLs. */
 void extract_nulls(const struct rules *r, struct extract_out *o);

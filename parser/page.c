@@ -82,36 +82,6 @@ static void set_timer(long ms)
     setitimer(ITIMER_REAL, &it, NULL);
 }
 
-/* Deepest element nesting of the tree, without recursion. */
-static int tree_depth(GumboNode *root, int limit)
-{
-    GumboNode *n = root;
-    int depth = 0, max = 0;
-
-    while (n) {
-        if (n->type == GUMBO_NODE_ELEMENT && n->v.element.children.length) {
-            n = n->v.element.children.data[0];
-            if (++depth > max && (max = depth) > limit)
-                return max;
-            continue;
-        }
-        /* up until a node with a next sibling */
-        while (n && n != root) {
-            GumboNode *p = n->parent;
-            size_t i = n->index_within_parent + 1;
-            if (p && i < p->v.element.children.length) {
-                n = p->v.element.children.data[i];
-                break;
-            }
-            n = p;
-            depth--;
-        }
-        if (n == root)
-            break;
-    }
-    return max;
-}
-
 /* Parse under the timer.  NULL on timeout or arena overflow. */
 static GumboOutput *parse_guarded(const GumboOptions *opts, const char *s,
                                   size_t n, long timeout_ms)
@@ -167,14 +137,10 @@ int page_process(const struct rules *r, const struct page_in *in,
         extract_nulls(r, o);
         return ZS_PARSE_LIMIT;
     }
-    if (po->max_depth > 0 && tree_depth(doc->root, po->max_depth) >
-        po->max_depth) {
+    rc = extract_page_depth(r, doc, in->url, po->max_depth, o);
+    if (rc == -2)
         log_warn("parse limit: '%s' nests deeper than %d elements", in->url,
                  po->max_depth);
-        rc = -1;
-    } else {
-        rc = extract_page(r, doc, in->url, o);
-    }
     /* no gumbo_destroy_output(): the arena frees the tree at once */
     arena_reset(&page_arena);
     free(utf8);

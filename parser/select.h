@@ -61,6 +61,8 @@ enum select_kind select_kind(const struct select *sel);
  * tree must outlive the index.  Free with select_doc_free(). */
 struct select_doc *select_doc_new(GumboNode *root);
 void select_doc_free(struct select_doc *d);
+/* Deepest element nesting the index saw (the root's children are 1). */
+size_t select_doc_depth(const struct select_doc *d);
 
 /* Run sel over the indexed page, calling fn for every match.  Returns 0,
  * or the first nonzero value fn returned. */

@@ -50,6 +50,7 @@ struct select_doc {
     int32_t top_first;      /* first element under the root */
     bool have_types;        /* tpos/tcount are set */
     bool have_text;         /* text, ts, te are set */
+    size_t max_depth;       /* deepest element nesting */
     char *text;             /* every text layer, collapsed, concatenated */
     size_t tlen;            /* bytes in text */
     uint32_t *ts;           /* element i's text is text[ts[i]..te[i]) */
@@ -173,9 +174,16 @@ struct select_doc *select_doc_new(GumboNode *root)
             continue;
         i = el_add(d, &elcap, c, f);
         frame_push(&st, &depth, &cap, c, i);
+        if (depth > d->max_depth)
+            d->max_depth = depth;
     }
     free(st);
     return d;
+}
+
+size_t select_doc_depth(const struct select_doc *d)
+{
+    return d->max_depth;
 }
 
 void select_doc_free(struct select_doc *d)
