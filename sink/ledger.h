@@ -21,6 +21,7 @@ struct lease {
     uint32_t depth;         /* link depth */
     uint8_t attempt;        /* 0 first dispatch, then redispatches */
     int64_t deadline_ms;    /* monotonic time the result is due */
+    int64_t sent_ms;        /* monotonic time of the dispatch */
     struct lease *hnext;    /* hash chain */
     struct lease *prev;     /* deadline order */
     struct lease *next;

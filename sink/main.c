@@ -112,7 +112,7 @@ struct sink {
     struct journal *journal;/* --state, or NULL */
     struct rules *rules;    /* field names (NULL: default rules) */
     struct extract_out nulls; /* the fields of an error record */
-    struct stats st;        /* counters */
+    struct stats *stp;      /* counters (heap: big histograms) */
     long depth;             /* --depth */
     long max_pages;         /* --max-pages, 0 = no limit */
     long window;            /* --window */
@@ -184,13 +184,13 @@ static void on_journal_url(void *arg, struct journal *j, const char *url,
 static void write_record(struct sink *s, struct record *r)
 {
     if (s->progress)
-        stats_progress_clear(&s->st);
+        stats_progress_clear(s->stp);
     if (writer_write(s->out, r) < 0)
         fatal("cannot write the output; stopping");
     if (s->sync == SYNC_ALWAYS && (writer_flush(s->out) < 0 ||
                                    journal_sync(s->journal, true, true) < 0))
         fatal("cannot sync the output; stopping");
-    stats_count(&s->st, &r->meta);
+    stats_count(s->stp, &r->meta);
 }
 
 /* The record of a URL that got no result: rule fields null. */
@@ -229,7 +229,7 @@ static void follow_links(struct sink *s, const struct lease *ls,
         char *raw = xstrndup(p, n), *url;
         const char *why;
         p += n + 1;
-        s->st.links_seen++;
+        s->stp->links_seen++;
         if (!url_is_http(raw)) {
             free(raw);
             continue;
@@ -239,7 +239,7 @@ static void follow_links(struct sink *s, const struct lease *ls,
         if (!url)
             continue;
         if (scope_allows(s->scope, url))
-            s->st.links_queued += (uint64_t)queue_url(s, url, ls->depth + 1);
+            s->stp->links_queued += (uint64_t)queue_url(s, url, ls->depth + 1);
         free(url);
     }
 }
@@ -259,7 +259,7 @@ static void on_result(struct sink *s, struct msg *m)
     ls = ledger_find(s->ledger, m->meta.id);
     u = msg_part(m, 0, &ulen);
     if (!ls || strlen(ls->url) != ulen || memcmp(ls->url, u, ulen)) {
-        s->st.late++;
+        s->stp->late++;
         log_debug("dropped late duplicate id=%llu",
                   (unsigned long long)m->meta.id);
         return;
@@ -267,6 +267,7 @@ static void on_result(struct sink *s, struct msg *m)
     memset(&r, 0, sizeof(r));
     r.meta = m->meta;
     r.meta.depth = ls->depth;
+    hist_add(&s->stp->turnaround, now_ms() - ls->sent_ms);
     r.url = ls->url;
     r.final_url = msg_part_str(m, 1);
     r.content_type = msg_part_str(m, 2);
@@ -327,6 +328,7 @@ static void dispatch_some(struct sink *s)
         ls = ledger_lease(s->ledger, url, depth, attempt,
                           now_ms() + s->lease_ms);
         meta.id = ls->id;
+        ls->sent_ms = now_ms();
         f = (struct msg_frame){ url, strlen(url), NULL, NULL };
         if (msg_send(s->dispatch, &meta, &f, 1, ZMQ_DONTWAIT) < 0) {
             ls->url = NULL;   /* keep the URL: back to the front */
@@ -336,11 +338,11 @@ static void dispatch_some(struct sink *s)
                 log_error("cannot dispatch: %s", zmq_strerror(errno));
             break;
         }
-        s->st.dispatched++;
+        s->stp->dispatched++;
         if (attempt == 0)
             s->dispatched_new++;
-        if (ledger_inflight(s->ledger) > s->st.peak_inflight)
-            s->st.peak_inflight = ledger_inflight(s->ledger);
+        if (ledger_inflight(s->ledger) > s->stp->peak_inflight)
+            s->stp->peak_inflight = ledger_inflight(s->ledger);
     }
 }
 
@@ -353,7 +355,7 @@ static void expire_leases(struct sink *s, int64_t now)
             log_warn("no result in time, dispatching again url='%s' "
                      "attempt=%d", ls->url, ls->attempt + 2);
             ledger_retry(s->ledger, ls);
-            s->st.redispatched++;
+            s->stp->redispatched++;
         } else {
             log_warn("no result after %d attempts, giving up url='%s'",
                      ls->attempt + 1, ls->url);
@@ -520,7 +522,7 @@ static int sink_run(struct sink *s)
             last_flush = now;
         }
         if (s->progress && now - last_progress >= SINK_PROGRESS_MS) {
-            stats_progress(&s->st, ledger_inflight(s->ledger),
+            stats_progress(s->stp, ledger_inflight(s->ledger),
                            ledger_frontier(s->ledger),
                            ledger_nseen(s->ledger));
             last_progress = now;
@@ -657,7 +659,7 @@ int main(int argc, char **argv)
     if (!s.out)
         exit(1);
     s.progress = !quiet && isatty(2);
-    stats_init(&s.st);
+    s.stp = stats_new();
     sig_init();
     sig_follow_parent();
     s.ctx = zmq_ctx_new();
@@ -668,7 +670,7 @@ int main(int argc, char **argv)
     rc = sink_run(&s);
     broadcast_stop(&s);
     if (s.progress) {
-        stats_progress(&s.st, ledger_inflight(s.ledger),
+        stats_progress(s.stp, ledger_inflight(s.ledger),
                        ledger_frontier(s.ledger), ledger_nseen(s.ledger));
         fputc('\n', stderr);
     }
@@ -677,19 +679,20 @@ int main(int argc, char **argv)
     if (s.journal && journal_sync(s.journal, false, true) < 0)
         rc = -1;
     journal_close(s.journal);
-    if (stats_path && stats_write(&s.st, stats_path, ledger_inflight(s.ledger),
+    if (stats_path && stats_write(s.stp, stats_path, ledger_inflight(s.ledger),
                                   ledger_frontier(s.ledger),
                                   ledger_nseen(s.ledger)) < 0)
         rc = -1;
     log_info("done records=%llu ok=%llu errors=%llu wall_s=%.2f "
              "peak_rss_kb=%ld",
-             (unsigned long long)s.st.records, (unsigned long long)s.st.ok,
-             (unsigned long long)(s.st.records - s.st.ok),
-             (double)(now_ms() - s.st.start_ms) / 1000.0, peak_rss_kb());
+             (unsigned long long)s.stp->records, (unsigned long long)s.stp->ok,
+             (unsigned long long)(s.stp->records - s.stp->ok),
+             (double)(now_ms() - s.stp->start_ms) / 1000.0, peak_rss_kb());
     close_all(&s);
     extract_out_release(&s.nulls);
     rules_free(s.rules);
     scope_free(s.scope);
     ledger_free(s.ledger);
+    stats_free(s.stp);
     return rc < 0 ? 1 : 0;
 }

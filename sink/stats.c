@@ -5,6 +5,55 @@
 #include "common/util.h"
 #include "sink/stats.h"
 
+void hist_add(struct hist *h, int64_t ms)
+{
+    if (ms < 0)
+        ms = 0;
+    if (ms < HIST_MS)
+        h->ms[ms]++;
+    else if (ms / 1000 < HIST_S)
+        h->s[ms / 1000]++;
+    else
+        h->s[HIST_S - 1]++;
+    h->n++;
+}
+
+int64_t hist_quantile(const struct hist *h, double q)
+{
+    uint64_t want, seen = 0;
+    int64_t i;
+
+    if (!h->n)
+        return 0;
+    want = (uint64_t)(q * (double)h->n);
+    if (want >= h->n)
+        want = h->n - 1;
+    for (i = 0; i < HIST_MS; i++) {
+        seen += h->ms[i];
+        if (seen > want)
+            return i;
+    }
+    for (i = 0; i < HIST_S; i++) {
+        seen += h->s[i];
+        if (seen > want)
+            return i * 1000;
+    }
+    return (int64_t)HIST_S * 1000;
+}
+
+struct stats *stats_new(void)
+{
+    struct stats *s = xmalloc(sizeof(*s));
+
+    stats_init(s);
+    return s;
+}
+
+void stats_free(struct stats *s)
+{
+    free(s);
+}
+
 void stats_init(struct stats *s)
 {
     memset(s, 0, sizeof(*s));
@@ -22,6 +71,8 @@ void stats_count(struct stats *s, const struct msg_meta *m)
     if (m->status < STATS_STATUS_MAX)
         s->by_status[m->status]++;
     s->bytes += m->bytes;
+    if (m->status)
+        hist_add(&s->fetch, m->elapsed_ms);
 }
 
 int stats_write(const struct stats *s, const char *path, size_t inflight,
@@ -60,6 +111,9 @@ int stats_write(const struct stats *s, const char *path, size_t inflight,
             "  \"seen_urls\": %zu,\n  \"in_flight_at_end\": %zu,\n"
             "  \"queued_at_end\": %zu,\n  \"peak_in_flight\": %llu,\n"
             "  \"refused_frames\": %llu,\n"
+            "  \"fetch_ms\": {\"p50\": %lld, \"p90\": %lld, \"p99\": %lld},\n"
+            "  \"turnaround_ms\": {\"p50\": %lld, \"p90\": %lld, "
+            "\"p99\": %lld},\n"
             "  \"wall_s\": %.3f,\n  \"pages_per_s\": %.1f\n}\n",
             (unsigned long long)s->bytes, (unsigned long long)s->dispatched,
             (unsigned long long)s->redispatched,
@@ -67,7 +121,13 @@ int stats_write(const struct stats *s, const char *path, size_t inflight,
             (unsigned long long)s->links_seen,
             (unsigned long long)s->links_queued, seen, inflight, queued,
             (unsigned long long)s->peak_inflight,
-            (unsigned long long)msg_refused, wall,
+            (unsigned long long)msg_refused,
+            (long long)hist_quantile(&s->fetch, 0.5),
+            (long long)hist_quantile(&s->fetch, 0.9),
+            (long long)hist_quantile(&s->fetch, 0.99),
+            (long long)hist_quantile(&s->turnaround, 0.5),
+            (long long)hist_quantile(&s->turnaround, 0.9),
+            (long long)hist_quantile(&s->turnaround, 0.99), wall,
             wall > 0 ? (double)s->records / wall : 0.0);
     if (fclose(f) != 0)
         return error("cannot write stats '%s': %s", path, strerror(errno));

@@ -8,6 +8,19 @@
 #include "common/msg.h"
 
 #define STATS_STATUS_MAX 600
+#define HIST_MS 10000       /* 1 ms buckets below 10 s */
+#define HIST_S 3600         /* then 1 s buckets up to an hour */
+
+/* Latency histogram: exact to the millisecond below 10 s. */
+struct hist {
+    uint64_t ms[HIST_MS];   /* samples of k ms */
+    uint64_t s[HIST_S];     /* samples of k s (k >= 10) */
+    uint64_t n;             /* samples in all */
+};
+
+void hist_add(struct hist *h, int64_t ms);
+/* The q-quantile (0..1) in ms; 0 without samples. */
+int64_t hist_quantile(const struct hist *h, double q);
 
 struct stats {
     int64_t start_ms;           /* monotonic start */
@@ -26,8 +39,13 @@ struct stats {
     int64_t recent_ms;          /* time of the last progress tick */
     double recent_rate;         /* pages/s over the last ticks */
     bool progress_shown;        /* a progress line is on the terminal */
+    struct hist fetch;          /* fetch time (all attempts) per page */
+    struct hist turnaround;     /* dispatch to result, per URL */
 };
 
+/* Heap-allocate with stats_new(); the histograms are large. */
+struct stats *stats_new(void);
+void stats_free(struct stats *s);
 void stats_init(struct stats *s);
 void stats_count(struct stats *s, const struct msg_meta *m);
 /* Write the JSON stats file; -1 on IO error. */
