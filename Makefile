@@ -96,6 +96,7 @@ clean:
 
 # ---------------------------------------------------------------- selector
 # tests/tools/select_dump: the C side of tests/t0300-css-differential.sh
+all: $(BUILD)/tests/select_dump
 $(BUILD)/tests/select_dump: tests/tools/select_dump.c $(LIBS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
@@ -125,7 +126,8 @@ FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
                -fno-sanitize-recover=all $(STD) -I. \
                $(shell pkg-config --cflags gumbo libcurl 2>/dev/null)
 FUZZ_LIBS   := $(shell pkg-config --libs gumbo libcurl 2>/dev/null) -lm
-FUZZ_SRC    := parser/select_parse.c parser/select_match.c parser/text.c \
+FUZZ_SRC    := parser/select_lex.c parser/select_parse.c \
+               parser/select_index.c parser/select_match.c parser/text.c \
                parser/rules.c parser/extract.c parser/serialize.c \
                common/buf.c common/util.c common/log.c common/url.c
 FUZZ_RUN     = -dict=tests/fuzz/$(2).dict -max_len=4096 -timeout=10 \
@@ -156,3 +158,26 @@ fuzz-short: $(FUZZ_BINS)
 	$(call fuzz_one,rules,rules,$(FUZZ_SHORT)) 2>$(FUZZ_DIR)/rules.log \
 		|| { tail -n 40 $(FUZZ_DIR)/rules.log; exit 1; }
 	@echo "fuzz-short: no findings ($(FUZZ_SHORT) s each)"
+
+# ---------------------------------------------------------------- fuzz-msg
+# the wire-protocol decoder's harness (tests/fuzz/fuzz_msg.c)
+FUZZ_MSG_SRC := common/msg.c common/log.c common/util.c common/buf.c
+$(FUZZ_DIR)/fuzz_msg_bin: tests/fuzz/fuzz_msg.c $(FUZZ_MSG_SRC) common/msg.h
+	@mkdir -p $(FUZZ_DIR)
+	@$(if $(Q),echo "  FUZZ    $@")
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_MSG_SRC) \
+		$(shell pkg-config --libs libzmq) -lm
+
+.PHONY: fuzz-msg fuzz-msg-short
+fuzz-msg-short: $(FUZZ_DIR)/fuzz_msg_bin
+	@mkdir -p $(FUZZ_DIR)/corpus-msg
+	$(Q)$(FUZZ_DIR)/fuzz_msg_bin $(FUZZ_DIR)/corpus-msg tests/fuzz/seeds-msg \
+		-max_total_time=$(FUZZ_SHORT) -max_len=2048 -timeout=10 \
+		-artifact_prefix=$(FUZZ_DIR)/ 2>$(FUZZ_DIR)/msg.log || \
+		{ tail -n 30 $(FUZZ_DIR)/msg.log; exit 1; }
+	@echo "fuzz-msg-short: no findings ($(FUZZ_SHORT) s)"
+fuzz-msg: $(FUZZ_DIR)/fuzz_msg_bin
+	@mkdir -p $(FUZZ_DIR)/corpus-msg
+	$(FUZZ_DIR)/fuzz_msg_bin $(FUZZ_DIR)/corpus-msg tests/fuzz/seeds-msg \
+		-max_total_time=$(FUZZ_TIME) -max_len=2048 \
+		-artifact_prefix=$(FUZZ_DIR)/

@@ -3,7 +3,25 @@
  * One rule a line: FIELD SELECTOR [VALUE] [all]; a line whose first
  * non-blank character is '#' is a comment.  VALUE is `text` (default),
  * `@NAME` or `html`.  The field `follow` is the follow directive.  The
- * format, with every detail, is in DESIGN.md ("Rule file"). */
+ * format, with every detail, is in DESIGN.md ("Rule file").
+ *
+ * Details DESIGN.md leaves open, as implemented:
+ * - The line is read from both ends (the selector may hold blanks): the
+ *   first word is the field, a last word `all` the flag, a word before it
+ *   that is `text`, `html` or `@NAME` the value (any case), the rest the
+ *   selector.  A last word that is a plain name (letters, digits, '_')
+ *   but no known HTML element is an "unknown value kind"; to select such
+ *   an element (`<foo>`), write the value: `f  div foo  text`.
+ * - Field names: letters, digits and '_', not starting with a digit, at
+ *   most 64; reserved and duplicate names compare case-insensitively
+ *   (SQLite column names do).  At most EXTRACT_MAX_FIELDS fields.
+ * - `@NAME` without `all` gives the first match that has the attribute
+ *   (the first element of what `all` would give), or null.
+ * - A selector ending in ::text or ::attr(name) selects strings, given
+ *   as parsel gives them: raw text nodes, raw attribute values (not
+ *   resolved); its value must be `text` (or left out).
+ * - `follow` lines may repeat (their URLs add up); without a value they
+ *   take @href; `all` is implied; ::attr() values are resolved too. */
 #ifndef ZS_RULES_H
 #define ZS_RULES_H
 

@@ -1,12 +1,7 @@
-/* select_match.c: the selector matcher over gumbo trees.
+/* select_match.c: the selector matcher over an indexed page
+ * (select_index.c).
  *
- * select_doc_new() indexes the page once: every element in document order
- * (preorder), with its parent, element siblings, first element child and
- * element-only position (gumbo's index_within_parent counts text nodes).
- * Of-type positions and the text index for :contains() are built on first
- * use.
- *
- * select_run() then evaluates a selector list in one pass in document
+ * select_run() evaluates a selector list in one pass in document
  * order.  Each compound of each chain owns a bit; an element's bitset M
  * says which chain prefixes match ending at it.  A prefix ending at an
  * element needs its compound to match there and the previous prefix's bit
@@ -27,361 +22,6 @@
 #include "common/util.h"
 #include "parser/select_int.h"
 #include "parser/text.h"
-
-#define NONE (-1)
-
-/* One element of the page. */
-struct sel_el {
-    GumboNode *node;        /* the element */
-    int32_t parent;         /* parent element, NONE under the document */
-    int32_t prev;           /* previous element sibling or NONE */
-    int32_t next;           /* next element sibling or NONE */
-    int32_t first;          /* first element child or NONE */
-    uint32_t pos;           /* 1-based position among element siblings */
-    uint32_t count;         /* element siblings, itself included */
-    uint32_t tpos;          /* position among siblings of its type */
-    uint32_t tcount;        /* siblings of its type, itself included */
-};
-
-struct select_doc {
-    GumboNode *root;        /* what was indexed */
-    struct sel_el *el;      /* elements in document order */
-    size_t n;               /* entries in el */
-    int32_t top_first;      /* first element under the root */
-    bool have_types;        /* tpos/tcount are set */
-    bool have_text;         /* text, ts, te are set */
-    size_t max_depth;       /* deepest element nesting */
-    char *text;             /* every text layer, collapsed, concatenated */
-    size_t tlen;            /* bytes in text */
-    uint32_t *ts;           /* element i's text is text[ts[i]..te[i]) */
-    uint32_t *te;           /* end of element i's text */
-};
-
-/* A walk frame: a node whose children are being visited. */
-struct frame {
-    GumboNode *node;        /* the node */
-    int32_t el;             /* its element index, NONE for the document */
-    size_t child;           /* next child to visit */
-    int32_t last;           /* last element child seen, or NONE */
-    uint32_t count;         /* element children seen */
-};
-
-static bool is_element(const GumboNode *n)
-{
-    return n->type == GUMBO_NODE_ELEMENT || n->type == GUMBO_NODE_TEMPLATE;
-}
-
-static const GumboVector *kids(const GumboNode *n)
-{
-    if (n->type == GUMBO_NODE_DOCUMENT)
-        return &n->v.document.children;
-    if (is_element(n))
-        return &n->v.element.children;
-    return NULL;
-}
-
-/* Push a frame, growing the stack as needed. */
-static struct frame *frame_push(struct frame **st, size_t *depth,
-                                size_t *cap, GumboNode *node, int32_t el)
-{
-    struct frame *f;
-
-    if (*depth == *cap) {
-        *cap = *cap ? *cap * 2 : 64;
-        *st = xrealloc(*st, *cap * sizeof(**st));
-    }
-    f = &(*st)[(*depth)++];
-    f->node = node;
-    f->el = el;
-    f->child = 0;
-    f->last = NONE;
-    f->count = 0;
-    return f;
-}
-
-/* ------------------------------------------------------------ index */
-
-static int32_t el_add(struct select_doc *d, size_t *cap, GumboNode *node,
-                      struct frame *parent)
-{
-    struct sel_el *e;
-    int32_t i;
-
-    if (d->n == *cap) {
-        *cap = *cap ? *cap * 2 : 256;
-        d->el = xrealloc(d->el, *cap * sizeof(*d->el));
-    }
-    i = (int32_t)d->n++;
-    e = &d->el[i];
-    memset(e, 0, sizeof(*e));
-    e->node = node;
-    e->parent = parent ? parent->el : NONE;
-    e->prev = parent ? parent->last : NONE;
-    e->next = NONE;
-    e->first = NONE;
-    e->pos = parent ? parent->count + 1 : 1;
-    e->count = 1;
-    if (parent) {
-        if (parent->last != NONE)
-            d->el[parent->last].next = i;
-        else if (parent->el != NONE)
-            d->el[parent->el].first = i;
-        else
-            d->top_first = i;
-        parent->last = i;
-        parent->count++;
-    }
-    return i;
-}
-
-/* Set count on every element child of a finished frame. */
-static void frame_done(struct select_doc *d, const struct frame *f)
-{
-    int32_t c = f->el != NONE ? d->el[f->el].first : d->top_first;
-
-    for (; c != NONE; c = d->el[c].next)
-        d->el[c].count = f->count;
-}
-
-struct select_doc *select_doc_new(GumboNode *root)
-{
-    struct select_doc *d = xcalloc(1, sizeof(*d));
-    struct frame *st = NULL;
-    size_t depth = 0, cap = 0, elcap = 0;
-
-    d->root = root;
-    d->top_first = NONE;
-    if (is_element(root)) {
-        int32_t i = el_add(d, &elcap, root, NULL);
-        d->top_first = i;
-        frame_push(&st, &depth, &cap, root, i);
-    } else if (root->type == GUMBO_NODE_DOCUMENT) {
-        frame_push(&st, &depth, &cap, root, NONE);
-    }
-    while (depth) {
-        struct frame *f = &st[depth - 1];
-        const GumboVector *v = kids(f->node);
-        GumboNode *c;
-        int32_t i;
-
-        if (f->child >= v->length) {
-            frame_done(d, f);
-            depth--;
-            continue;
-        }
-        c = v->data[f->child++];
-        if (!is_element(c))
-            continue;
-        i = el_add(d, &elcap, c, f);
-        frame_push(&st, &depth, &cap, c, i);
-        if (depth > d->max_depth)
-            d->max_depth = depth;
-    }
-    free(st);
-    return d;
-}
-
-size_t select_doc_depth(const struct select_doc *d)
-{
-    return d->max_depth;
-}
-
-void select_doc_free(struct select_doc *d)
-{
-    if (!d)
-        return;
-    free(d->el);
-    free(d->text);
-    free(d->ts);
-    free(d->te);
-    free(d);
-}
-
-/* ---------------------------------------------------------- of-type */
-
-/* Same element type: tag and namespace, and for unknown elements the
- * name (ASCII case-insensitively). */
-static bool same_type(const GumboNode *a, const GumboNode *b)
-{
-    const char *na, *nb;
-    size_t la, lb;
-
-    if (a->v.element.tag != b->v.element.tag ||
-        a->v.element.tag_namespace != b->v.element.tag_namespace)
-        return false;
-    if (a->v.element.tag != GUMBO_TAG_UNKNOWN)
-        return true;
-    na = text_tag_name(a, &la);
-    nb = text_tag_name(b, &lb);
-    return la == lb && !strncasecmp(na, nb, la);
-}
-
-static uint32_t type_hash(const GumboNode *n)
-{
-    uint32_t h = (uint32_t)n->v.element.tag * 31u +
-                 (uint32_t)n->v.element.tag_namespace;
-
-    if (n->v.element.tag == GUMBO_TAG_UNKNOWN) {
-        size_t len, i;
-        const char *s = text_tag_name(n, &len);
-        for (i = 0; i < len; i++)
-            h = h * 33u + (uint32_t)(s[i] | 0x20);
-    }
-    return h * 2654435761u;
-}
-
-/* Type slot of child c in the open-addressed table (mask + 1 entries of
- * element indices, NONE when free). */
-static int32_t *type_slot(struct select_doc *d, int32_t *tab, size_t mask,
-                          int32_t c)
-{
-    size_t k = type_hash(d->el[c].node) & mask;
-
-    while (tab[k] != NONE && !same_type(d->el[tab[k]].node, d->el[c].node))
-        k = (k + 1) & mask;
-    return &tab[k];
-}
-
-/* Fill tpos and tcount: for each parent, count its children by type with
- * a small hash table, front to back (tpos, counts in the first element of
- * each type), then copy the totals. */
-static void index_types(struct select_doc *d)
-{
-    int32_t *tab = NULL;
-    size_t tabcap = 0, p;
-
-    for (p = 0; p <= d->n; p++) {
-        int32_t first = p == d->n ? d->top_first : d->el[p].first, c;
-        size_t size = 4, mask;
-
-        if (first == NONE)
-            continue;
-        while (size < 2 * (size_t)d->el[first].count)
-            size *= 2;
-        if (size > tabcap) {
-            tabcap = size;
-            tab = xrealloc(tab, tabcap * sizeof(*tab));
-        }
-        mask = size - 1;
-        memset(tab, 0xff, size * sizeof(*tab));
-        for (c = first; c != NONE; c = d->el[c].next) {
-            int32_t *s = type_slot(d, tab, mask, c);
-            if (*s == NONE) {
-                *s = c;
-                d->el[c].tpos = 1;
-                d->el[c].tcount = 1;
-            } else {
-                d->el[c].tpos = ++d->el[*s].tcount;
-            }
-        }
-        for (c = first; c != NONE; c = d->el[c].next)
-            d->el[c].tcount = d->el[*type_slot(d, tab, mask, c)].tcount;
-    }
-    free(tab);
-    d->have_types = true;
-}
-
-/* ------------------------------------------------------- text index */
-
-/* A text layer: the text outside nested script, style and template
- * elements of one such element (or of the whole page). */
-struct layer {
-    struct buf b;           /* its collapsed text */
-    struct text_ws ws;      /* collapsing state */
-    int32_t id;             /* index into the base table */
-};
-
-/* Build the text index: one walk keeps a stack of open layers; every
- * element records its range in the layer it belongs to (its own layer for
- * a script, style or template); a finished layer is appended to the page
- * text, and the ranges are made absolute at the end. */
-static void index_text(struct select_doc *d)
-{
-    struct frame *st = NULL;
-    struct layer *ls = NULL;
-    size_t depth = 0, cap = 0, nl = 0, lcap = 0, nbase = 0, i;
-    uint32_t *base = NULL;
-    int32_t *lay = xmalloc((d->n ? d->n : 1) * sizeof(*lay));
-    int32_t next = 0;
-    struct buf all;
-
-    buf_init(&all, UINT32_MAX - 1);
-    d->ts = xmalloc((d->n ? d->n : 1) * sizeof(*d->ts));
-    d->te = xmalloc((d->n ? d->n : 1) * sizeof(*d->te));
-#define OPEN_LAYER() do { \
-        if (nl == lcap) { \
-            lcap = lcap ? lcap * 2 : 16; \
-            ls = xrealloc(ls, lcap * sizeof(*ls)); \
-        } \
-        buf_init(&ls[nl].b, UINT32_MAX - 1); \
-        ls[nl].ws.started = ls[nl].ws.pending = false; \
-        ls[nl].id = (int32_t)nbase++; \
-        base = xrealloc(base, nbase * sizeof(*base)); \
-        nl++; \
-    } while (0)
-    OPEN_LAYER();
-    if (is_element(d->root)) {
-        if (text_skipped(d->root))
-            OPEN_LAYER();
-        lay[0] = ls[nl - 1].id;
-        d->ts[0] = 0;
-        frame_push(&st, &depth, &cap, d->root, next++);
-    } else if (d->root->type == GUMBO_NODE_DOCUMENT) {
-        frame_push(&st, &depth, &cap, d->root, NONE);
-    }
-    while (depth) {
-        struct frame *f = &st[depth - 1];
-        const GumboVector *v = kids(f->node);
-        GumboNode *c;
-
-        if (f->child >= v->length) {
-            if (f->el != NONE) {
-                d->te[f->el] = (uint32_t)ls[nl - 1].b.len;
-                if (text_skipped(f->node)) {
-                    struct layer *l = &ls[--nl];
-                    base[l->id] = (uint32_t)all.len;
-                    buf_add(&all, l->b.data, l->b.len);
-                    buf_release(&l->b);
-                }
-            }
-            depth--;
-            continue;
-        }
-        c = v->data[f->child++];
-        if (text_node(c)) {
-            struct layer *l = &ls[nl - 1];
-            text_feed(&l->ws, &l->b, c->v.text.text,
-                      strlen(c->v.text.text));
-        } else if (is_element(c)) {
-            int32_t e = next++;
-            if (text_skipped(c))
-                OPEN_LAYER();
-            lay[e] = ls[nl - 1].id;
-            d->ts[e] = (uint32_t)ls[nl - 1].b.len;
-            frame_push(&st, &depth, &cap, c, e);
-        }
-    }
-#undef OPEN_LAYER
-    while (nl) {
-        struct layer *l = &ls[--nl];
-        base[l->id] = (uint32_t)all.len;
-        buf_add(&all, l->b.data, l->b.len);
-        buf_release(&l->b);
-    }
-    for (i = 0; i < d->n; i++) {
-        d->ts[i] += base[lay[i]];
-        d->te[i] += base[lay[i]];
-        if (d->ts[i] < d->te[i] && all.data[d->ts[i]] == ' ')
-            d->ts[i]++;
-    }
-    d->tlen = all.len;
-    d->text = buf_detach(&all, NULL);
-    free(st);
-    free(ls);
-    free(base);
-    free(lay);
-    d->have_text = true;
-}
 
 /* ------------------------------------------------------- conditions */
 
@@ -523,7 +163,7 @@ static bool is_empty(const GumboNode *n)
 
     for (i = 0; i < v->length; i++) {
         const GumboNode *c = v->data[i];
-        if (is_element(c) || text_node(c))
+        if (sel_is_element(c) || text_node(c))
             return false;
     }
     return true;
@@ -554,7 +194,7 @@ static bool cond_ok(const struct run *r, const struct sel_cond *c,
     case COND_EMPTY:
         return is_empty(e->node);
     case COND_ROOT:
-        return e->parent == NONE && e->node->parent &&
+        return e->parent == SEL_NONE && e->node->parent &&
                e->node->parent->type == GUMBO_NODE_DOCUMENT;
     case COND_NOT:
         for (k = 0; k < c->nlist; k++)
@@ -620,7 +260,7 @@ static unsigned char *contains_table(struct select_doc *d, const char *w,
         return t;
     }
     if (!d->have_text)
-        index_text(d);
+        sel_index_text(d);
     fail = xmalloc(m * sizeof(*fail));
     fail[0] = 0;
     for (i = 1, k = 0; i < m; i++) {
@@ -682,12 +322,12 @@ static unsigned char *has_table(const struct run *r, const struct sel_has *h)
     for (i = d->n; i-- > 0;) {
         const struct sel_el *e = &d->el[i];
         uint64_t *x = X + i * W, *dd = D + i * W, *f = F + i * W;
-        const uint64_t *xn = e->next != NONE ? X + (size_t)e->next * W :
+        const uint64_t *xn = e->next != SEL_NONE ? X + (size_t)e->next * W :
                              NULL;
         int32_t c;
 
         memset(K, 0, W * sizeof(*K));
-        for (c = e->first; c != NONE; c = d->el[c].next)
+        for (c = e->first; c != SEL_NONE; c = d->el[c].next)
             for (w = 0; w < W; w++) {
                 dd[w] |= X[(size_t)c * W + w] | D[(size_t)c * W + w];
                 K[w] |= X[(size_t)c * W + w];
@@ -753,18 +393,18 @@ static unsigned char *has_table(const struct run *r, const struct sel_has *h)
 static int emit_text(const struct select_doc *d, const unsigned char *hit,
                      select_fn fn, void *ctx)
 {
-    struct frame *st = NULL;
+    struct sel_frame *st = NULL;
     size_t depth = 0, cap = 0;
     int32_t next = 0;
     int rc = 0;
 
-    if (is_element(d->root))
-        frame_push(&st, &depth, &cap, d->root, next++);
+    if (sel_is_element(d->root))
+        sel_frame_push(&st, &depth, &cap, d->root, next++);
     else if (d->root->type == GUMBO_NODE_DOCUMENT)
-        frame_push(&st, &depth, &cap, d->root, NONE);
+        sel_frame_push(&st, &depth, &cap, d->root, SEL_NONE);
     while (depth && !rc) {
-        struct frame *f = &st[depth - 1];
-        const GumboVector *v = kids(f->node);
+        struct sel_frame *f = &st[depth - 1];
+        const GumboVector *v = sel_kids(f->node);
         GumboNode *c;
 
         if (f->child >= v->length) {
@@ -772,13 +412,13 @@ static int emit_text(const struct select_doc *d, const unsigned char *hit,
             continue;
         }
         c = v->data[f->child++];
-        if (text_node(c) && f->el != NONE && hit[f->el]) {
+        if (text_node(c) && f->el != SEL_NONE && hit[f->el]) {
             struct select_match m = { c, NULL };
             rc = fn(&m, ctx);
-        } else if (is_element(c)) {
+        } else if (sel_is_element(c)) {
             int32_t e = next++;
-            if (kids(c)->length)
-                frame_push(&st, &depth, &cap, c, e);
+            if (sel_kids(c)->length)
+                sel_frame_push(&st, &depth, &cap, c, e);
         }
     }
     free(st);
@@ -832,7 +472,7 @@ int select_run(const struct select *sel, struct select_doc *d,
     r.contains = xcalloc((size_t)sel->ncontains + 1, sizeof(*r.contains));
     r.has = xcalloc((size_t)sel->nhas + 1, sizeof(*r.has));
     if (sel->of_type && !d->have_types)
-        index_types(d);
+        sel_index_types(d);
     for (k = 0; k < sel->ncontains; k++)
         r.contains[k] = contains_table(d, sel->needles[k], sel->nlens[k]);
     for (k = 0; k < sel->nhas; k++)
@@ -845,13 +485,13 @@ int select_run(const struct select *sel, struct select_doc *d,
     for (i = 0; i < d->n && !rc; i++) {
         const struct sel_el *e = &d->el[i];
         uint64_t *m = M + i * W;
-        const uint64_t *pm = e->parent != NONE ?
+        const uint64_t *pm = e->parent != SEL_NONE ?
                              M + (size_t)e->parent * W : NULL;
-        const uint64_t *pa = e->parent != NONE ?
+        const uint64_t *pa = e->parent != SEL_NONE ?
                              AM + (size_t)e->parent * W : NULL;
-        const uint64_t *qm = e->prev != NONE ? M + (size_t)e->prev * W :
+        const uint64_t *qm = e->prev != SEL_NONE ? M + (size_t)e->prev * W :
                              NULL;
-        const uint64_t *qs = e->prev != NONE ? SM + (size_t)e->prev * W :
+        const uint64_t *qs = e->prev != SEL_NONE ? SM + (size_t)e->prev * W :
                              NULL;
         bool matched = false;
 

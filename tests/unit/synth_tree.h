@@ -15,6 +15,7 @@
 struct forest {
     GumboNode **nodes;      /* every node, to free them */
     size_t n;               /* entries in nodes */
+    size_t cap;             /* room in nodes */
 };
 
 static GumboAttribute attr_id = {
@@ -45,7 +46,10 @@ static inline GumboNode *node_add(struct forest *f, GumboNodeType type,
         v->data[v->length++] = n;
         v->capacity = v->length;
     }
-    f->nodes = xrealloc(f->nodes, (f->n + 1) * sizeof(*f->nodes));
+    if (f->n == f->cap) {
+        f->cap = f->cap ? f->cap * 2 : 1024;
+        f->nodes = xrealloc(f->nodes, f->cap * sizeof(*f->nodes));
+    }
     f->nodes[f->n++] = n;
     return n;
 }

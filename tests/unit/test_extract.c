@@ -264,7 +264,7 @@ static void test_caps(void)
 /* Trees 200,000 deep: text, html and matching without recursion. */
 static void test_deep(void)
 {
-    struct forest f = { NULL, 0 };
+    struct forest f = { NULL, 0, 0 };
     GumboNode *doc = deep_tree(&f, 200000);
     GumboOutput out;
     struct extract_out o;

@@ -260,10 +260,11 @@ static void test_of_type(void)
     /* unknown elements: one type by name, whatever the case */
     SEL(h, "x-a:last-of-type", "X-A#x2");
     SEL(h, "x-b:only-of-type", "x-b#y1");
-    SEL(h, "*:first-of-type", "html head body div#d h2#h1 p#p1 span#s1 x-a#x1 x-b#y1");
+    SEL(h, "*:first-of-type", "html head body div#d h2#h1 p#p1 span#s1 "
+        "x-a#x1 x-b#y1");
     SEL(h, "#d > :nth-of-type(2)", "p#p2 X-A#x2 h2#h2");
-    SEL(h, ":nth-last-of-type(1):not(p)", "html head body div#d span#s1 X-A#x2 x-b#y1 "
-        "h2#h2");
+    SEL(h, ":nth-last-of-type(1):not(p)", "html head body div#d span#s1 "
+        "X-A#x2 x-b#y1 h2#h2");
 }
 
 static void test_combinators(void)
@@ -494,8 +495,8 @@ static void test_errors(void)
     ERR("p:not(:not(:not(:not(:not(:not(:not(:not(a))))))))", "ok");
 }
 
-/* Regressions found by the fuzzer (tests/fuzz/fuzz_select.c). */
-static void test_fuzz_regressions(void)
+/* Escapes cut short by the end of the input. */
+static void test_escape_at_end(void)
 {
     ERR("\\", "ok");                 /* a lone backslash is U+FFFD */
     ERR("a\\", "ok");
@@ -533,7 +534,7 @@ static char *sel_tree(GumboNode *root, const char *css)
 static void test_deep(void)
 {
     enum { DEPTH = 200000 };
-    struct forest f = { NULL, 0 };
+    struct forest f = { NULL, 0, 0 };
     GumboNode *doc = deep_tree(&f, DEPTH);
     clock_t t0 = clock();
     double secs;
@@ -600,7 +601,7 @@ int main(void)
     test_has();
     test_pseudo_elements();
     test_errors();
-    test_fuzz_regressions();
+    test_escape_at_end();
     test_deep();
     test_wide();
     return TEST_DONE();
