@@ -164,15 +164,22 @@ static void drain(void *sock)
     }
 }
 
+/* Count a refused message; log at most one line a second (with the
+ * count since the last line), so a garbage peer cannot flood the log. */
 static void refuse(const char *why)
 {
-    static const char *last;
+    static int64_t last_ms;
+    static uint64_t logged;
+    int64_t now = now_ms();
 
     msg_refused++;
-    if (why != last)
-        log_warn("refused a message from a peer: %s (expected protocol "
-                 "version %d)", why, MSG_VERSION);
-    last = why;
+    if (last_ms && now - last_ms < 1000)
+        return;
+    log_warn("refused a message from a peer: %s (expected protocol "
+             "version %d) refused_since_last=%llu", why, MSG_VERSION,
+             (unsigned long long)(msg_refused - logged));
+    logged = msg_refused;
+    last_ms = now;
 }
 
 int msg_recv(void *sock, struct msg *m, int flags)

@@ -105,6 +105,12 @@ char *msg_part_str(struct msg *m, int i);
 /* Number of body frames each type needs at least. */
 int msg_min_parts(int type);
 
+/* The sink says "hb" on the control socket every MSG_HEARTBEAT_MS; a
+ * worker that heard it once and then nothing for MSG_ORPHAN_MS stops (its
+ * crawl is gone: it missed the stop). */
+#define MSG_HEARTBEAT_MS 1000
+#define MSG_ORPHAN_MS 30000
+
 /* Counters of refused frames since start (for stats). */
 extern uint64_t msg_refused;
 

@@ -179,6 +179,14 @@ long job_finish_attempt(struct job *j, CURLcode code,
     }
     j->meta.status = (uint16_t)(status > 0 && status < 1000 ? status : 0);
     j->meta.error = (uint8_t)job_map_error(code, j->too_large);
+    if (code == CURLE_UNSUPPORTED_PROTOCOL) {
+        /* curl says so too of a reply that is not HTTP at all: with a
+         * connection made, that is a broken reply, not a bad URL */
+        char *ip = NULL;
+        curl_easy_getinfo(j->easy, CURLINFO_PRIMARY_IP, &ip);
+        if (ip && *ip)
+            j->meta.error = ZS_RESET;
+    }
     if (j->meta.error == ZS_OK && status >= 400)
         j->meta.error = ZS_HTTP;
     if (j->meta.error != ZS_OK)

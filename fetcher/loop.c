@@ -111,6 +111,8 @@ static bool on_control(struct fetcher *f)
         if (msg_recv(f->control, &m, ZMQ_DONTWAIT) != 0)
             break;
         cmd = msg_part(&m, 0, &len);
+        if (m.meta.type == MSG_CONTROL)
+            f->last_heard_ms = now_ms();
         if (m.meta.type == MSG_CONTROL && len == 4 && !memcmp(cmd, "stop", 4))
             stop = true;
         msg_close(&m);
@@ -239,6 +241,11 @@ int fetcher_run(struct fetcher *f)
         if (on_control(f)) {
             log_info("stop from the sink fetched=%llu",
                      (unsigned long long)f->fetched);
+            break;
+        }
+        if (f->last_heard_ms && now_ms() - f->last_heard_ms > MSG_ORPHAN_MS) {
+            log_warn("no word from the sink for %d s: its crawl is over, "
+                     "stopping", MSG_ORPHAN_MS / 1000);
             break;
         }
         outbox_flush(f);

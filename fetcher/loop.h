@@ -27,6 +27,7 @@ struct fetcher {
     struct job *out_head;   /* finished jobs the pages socket refused */
     struct job *out_tail;   /* last of them */
     uint64_t fetched;       /* pages sent */
+    int64_t last_heard_ms;  /* last control message from the sink */
 };
 
 /* Run until stopped (control "stop" or a signal).  0 on a clean stop. */

@@ -70,6 +70,7 @@ struct parser {
     const struct rules *rules; /* NULL: default rules */
     struct page_opts opts;  /* caps and the parse budget */
     uint64_t parsed;        /* pages handled */
+    int64_t last_heard_ms;  /* last control message from the sink */
 };
 
 /* ------------------------------------------------------------------ */
@@ -154,6 +155,8 @@ static bool on_control(struct parser *p)
         if (msg_recv(p->control, &m, ZMQ_DONTWAIT) != 0)
             break;
         cmd = msg_part(&m, 0, &len);
+        if (m.meta.type == MSG_CONTROL)
+            p->last_heard_ms = now_ms();
         if (m.meta.type == MSG_CONTROL && len == 4 && !memcmp(cmd, "stop", 4))
             stop = true;
         msg_close(&m);
@@ -184,6 +187,11 @@ static int parser_run(struct parser *p)
         if (items[1].revents && on_control(p)) {
             log_info("stop from the sink parsed=%llu",
                      (unsigned long long)p->parsed);
+            return 0;
+        }
+        if (p->last_heard_ms && now_ms() - p->last_heard_ms > MSG_ORPHAN_MS) {
+            log_warn("no word from the sink for %d s: its crawl is over, "
+                     "stopping", MSG_ORPHAN_MS / 1000);
             return 0;
         }
         if (!items[0].revents)

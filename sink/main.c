@@ -424,6 +424,16 @@ static int bind_all(struct sink *s, const char *base)
     return 0;
 }
 
+static void broadcast(struct sink *s, const char *cmd)
+{
+    struct msg_meta meta;
+    struct msg_frame f = { cmd, strlen(cmd), NULL, NULL };
+
+    memset(&meta, 0, sizeof(meta));
+    meta.type = MSG_CONTROL;
+    msg_send(s->control, &meta, &f, 1, ZMQ_DONTWAIT);
+}
+
 static void broadcast_stop(struct sink *s)
 {
     struct msg_meta meta;
@@ -471,7 +481,7 @@ static void drain_results(struct sink *s)
 
 static int sink_run(struct sink *s)
 {
-    int64_t last_flush = now_ms(), last_progress = 0;
+    int64_t last_flush = now_ms(), last_progress = 0, last_hb = 0;
 
     for (;;) {
         zmq_pollitem_t items[3];
@@ -520,6 +530,10 @@ static int sink_run(struct sink *s)
             if (s->journal)
                 journal_sync(s->journal, false, false);
             last_flush = now;
+        }
+        if (now - last_hb >= MSG_HEARTBEAT_MS) {
+            broadcast(s, "hb");
+            last_hb = now;
         }
         if (s->progress && now - last_progress >= SINK_PROGRESS_MS) {
             stats_progress(s->stp, ledger_inflight(s->ledger),

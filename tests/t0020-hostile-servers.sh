@@ -13,6 +13,16 @@
 . "$(dirname "$0")/lib.sh"
 require_bins
 
+# assert_no_restart FILE: no worker died and was restarted by the launcher
+# (a crash the restart would hide)
+assert_no_restart()
+{
+    if grep -Eq "killed by signal|exited with status|restarting it" "$1"; then
+        grep -E -m 5 "killed by signal|exited with status|restarting it" "$1" >&2
+        fail "a worker died during the crawl (see $(basename "$1"))"
+    fi
+}
+
 nginx_start '
         location = /drip.html { limit_rate 10; }
         location = /close444 { return 444; }
@@ -87,6 +97,7 @@ zs crawl --seeds "$T/seeds.txt" -o "$T/out.jsonl" -q --timeout 2 \
 ms=$(($(date +%s%3N) - start))
 note "crawl took $ms ms"
 assert_no_crash "$T/stderr"
+assert_no_restart "$T/stderr"
 if [ $rc != 0 ]; then
     tail -n 20 "$T/stderr" >&2
     fail "crawl exited $rc, want 0"

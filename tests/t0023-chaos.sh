@@ -1,0 +1,198 @@
+#!/bin/bash
+# t0023: chaos.  A generated site of 20,000 linked pages (tests/gen-site.py)
+# crawled from its index (--depth 1000) with --listen, --lease 5,
+# --concurrency 8 --per-host 8 (so the crawl lasts a while); every second
+# a random fetcher or parser is killed with SIGKILL and a new one of the
+# same kind joins with `zscrape fetcher|parser --coordinator`.  The output
+# must hold exactly the 20,000 URLs, each once, all 200: the sink's leases
+# bring back whatever the dead took with them.  Two rounds:
+#   ext   only workers this test started die (the launcher's own stay):
+#         the sink's leases alone
+#   all   any fetcher or parser dies, the launcher's own children too
+#         (DESIGN.md: the crawl goes on; a dead worker costs its leases)
+# Reports kills survived and the sink's "redispatched" count.
+. "$(dirname "$0")/lib.sh"
+require_bins
+
+N=20000
+# The site's 20,000 files go to a tmpfs when there is one: writing and
+# removing them on a slow disk can take longer than the crawls
+if [ -d /dev/shm ] && [ -w /dev/shm ] && SHM=$(mktemp -d /dev/shm/zstest.XXXXXX)
+then
+    # shellcheck disable=SC2154
+    trap '_rc=$?; rm -rf "$SHM"; (exit $_rc); _cleanup' EXIT
+    rmdir "$T/www" && ln -s "$SHM" "$T/www"
+fi
+nginx_start
+python3 "$ROOT/tests/gen-site.py" "$T/www" $N --base "$BASE" \
+    --list "$T/pages.txt"
+
+# free_ports5: a base port with base..base+4 free on 127.0.0.1
+free_ports5()
+{
+    python3 -c '
+import random, socket
+for _ in range(200):
+    base = random.randrange(20000, 60000)
+    socks = []
+    try:
+        for p in range(base, base + 5):
+            s = socket.socket()
+            s.bind(("127.0.0.1", p))
+            socks.append(s)
+    except OSError:
+        continue
+    finally:
+        for s in socks:
+            s.close()
+    print(base)
+    break
+'
+}
+
+FETCH_OPTS="--concurrency 8 --per-host 8 --retries 0 --robots on"
+EXT=        # live workers this test started: "kind:pid ..."
+
+# join KIND: start a worker of KIND that joins the crawl on $PORT
+join()
+{
+    local kind=$1 opts=
+    [ "$kind" = fetcher ] && opts=$FETCH_OPTS
+    # shellcheck disable=SC2086
+    spawn "$ZSCRAPE" "$kind" --coordinator "tcp://127.0.0.1:$PORT" \
+        --log-level warn $opts 2>>"$T/$ROUND-workers.err"
+    # no "Killed" job notices: the kills are the point
+    disown "$SPAWN_PID" 2>/dev/null || true
+    EXT="$EXT $kind:$SPAWN_PID"
+    echo "$SPAWN_PID $(date +%s%3N)" >>"$T/$ROUND-joined"
+}
+
+# victims MODE: live fetchers and parsers, "kind:pid" a line; MODE ext:
+# ours only; all: the launcher's children too
+victims()
+{
+    local e p c
+    for e in $EXT; do
+        kill -0 "${e#*:}" 2>/dev/null && echo "$e"
+    done
+    [ "$1" = all ] || return 0
+    for p in $(pgrep -P "$LAUNCHER" 2>/dev/null); do
+        c=$(cat "/proc/$p/comm" 2>/dev/null) || continue
+        case $c in
+        zscrape-fetche*) echo "fetcher:$p" ;;
+        zscrape-parser) echo "parser:$p" ;;
+        esac
+    done
+}
+
+# round NAME MODE
+round()
+{
+    local mode=$2 kills=0 start end v kind pid rc=0 left late p t
+    ROUND=$1
+    EXT=
+    PORT=$(free_ports5)
+    [ -n "$PORT" ] || fail "$ROUND: no 5 free consecutive ports"
+    : >"$T/nginx/access.log"
+    start=$(date +%s%3N)
+    # shellcheck disable=SC2086
+    spawn "$ZSCRAPE" crawl -q --depth 1000 "$BASE/index.html" \
+        -o "$T/$ROUND.jsonl" --listen "tcp://127.0.0.1:$PORT" --lease 5 \
+        --fetchers 1 --parsers 2 $FETCH_OPTS --stats "$T/$ROUND-stats.json" \
+        2>"$T/$ROUND.err"
+    LAUNCHER=$SPAWN_PID
+    wait_until 15 port_answers $((PORT + 3)) || {
+        tail -n 5 "$T/$ROUND.err" >&2
+        fail "$ROUND: the crawl does not listen on $((PORT + 3))"
+    }
+    # ext: workers of our own to kill (one fetcher, two parsers)
+    if [ "$mode" = ext ]; then
+        join fetcher
+        join parser
+        join parser
+    fi
+    wait_until 15 grep -q "/s" "$T/nginx/access.log" ||
+        fail "$ROUND: no page fetched after 15 s"
+    while kill -0 "$LAUNCHER" 2>/dev/null; do
+        sleep 1
+        kill -0 "$LAUNCHER" 2>/dev/null || break
+        # stop killing after 60 s: the crawl must then finish
+        [ $(($(date +%s%3N) - start)) -lt 60000 ] || continue
+        v=$(victims "$mode" | shuf -n 1)
+        [ -n "$v" ] || continue
+        kind=${v%%:*} pid=${v#*:}
+        kill -KILL "$pid" 2>/dev/null || continue
+        kills=$((kills + 1))
+        EXT=$(echo "$EXT" | tr ' ' '\n' | grep -vx "$v" | tr '\n' ' ')
+        join "$kind"
+        echo "$(date +%T.%3N) killed $kind $pid" >>"$T/$ROUND-kills.log"
+        [ $(($(date +%s%3N) - start)) -lt 80000 ] ||
+            fail "$ROUND: crawl still running after 80 s"
+    done
+    wait "$LAUNCHER" || rc=$?
+    end=$(date +%s%3N)
+    note "$ROUND: crawl took $(($(date +%s%3N) - start)) ms, $kills kills" \
+        "($(cut -d' ' -f3 "$T/$ROUND-kills.log" 2>/dev/null | sort |
+            uniq -c | tr -s ' \n' ' '))"
+    assert_no_crash "$T/$ROUND.err" "$T/$ROUND-workers.err"
+    if [ $rc != 0 ]; then
+        tail -n 10 "$T/$ROUND.err" >&2
+        fail "$ROUND: crawl exited $rc after $kills kills, want 0"
+    fi
+    # the workers that joined (2 s or more before the end) got the sink's
+    # stop and left on their own; a worker that joined in the last moments
+    # may have missed it (noted, then stopped by the test)
+    for _ in $(seq 50); do
+        left=$(victims ext)
+        [ -z "$left" ] && break
+        sleep 0.1
+    done
+    late=
+    for v in $left; do
+        p=${v#*:}
+        t=$(awk -v p="$p" '$1 == p {print $2}' "$T/$ROUND-joined")
+        if [ $((end - t)) -ge 2000 ]; then
+            fail "$ROUND: $v joined $((end - t)) ms before the end and" \
+                "is still running 5 s after the crawl"
+        fi
+        late="$late $v"
+        kill -KILL "$p" 2>/dev/null || true
+    done
+    [ -z "$late" ] || note "$ROUND: workers that joined in the last 2 s" \
+        "and missed the stop (killed by the test):$late"
+    python3 - "$T/$ROUND-stats.json" "$ROUND" "$kills" <<'PY' ||
+import json, sys
+s = json.load(open(sys.argv[1]))
+print("# %s: %s kills survived; stats: records=%s redispatched=%s "
+      "late_duplicates=%s dispatched=%s by_error=%s"
+      % (sys.argv[2], sys.argv[3], s.get("records"), s.get("redispatched"),
+         s.get("late_duplicates"), s.get("dispatched"), s.get("by_error")),
+      file=sys.stderr)
+PY
+        fail "$ROUND: no stats"
+    [ "$kills" -ge 3 ] ||
+        fail "$ROUND: only $kills kills: the crawl was too short to test"
+    records_py "$T/$ROUND.jsonl" '
+base, pages_file, name = args
+pages = [base + l.strip() for l in open(pages_file) if l.strip()]
+index = {u: i for i, u in enumerate(pages)}
+c = Counter(r["url"] for r in recs)
+dup = sorted(u for u, n in c.items() if n > 1)
+miss = sorted(set(pages) - set(c))
+extra = sorted(set(c) - set(pages))
+if dup or miss or extra:
+    die("%s: %d records, want %d; %d URLs more than once %s; %d missing %s;"
+        " %d unexpected %s" % (name, len(recs), len(pages), len(dup),
+        dup[:5], len(miss), miss[:5], len(extra), extra[:5]))
+bad = [r for r in recs if r["status"] != 200 or r["error"] is not None]
+if bad:
+    die("%s: %d records not 200 without error: %s" % (name, len(bad),
+        [json.dumps(r)[:200] for r in bad[:3]]))
+for r in recs:
+    if r["title"] != "Page %d" % index[r["url"]]:
+        die("%s: %s: title %r" % (name, r["url"], r["title"]))
+' "$BASE" "$T/pages.txt" "$ROUND"
+}
+
+round ext ext
+round all all

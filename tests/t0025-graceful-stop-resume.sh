@@ -1,0 +1,149 @@
+#!/bin/bash
+# t0025: stop and resume.  A 20,000-page site (tests/gen-site.py) crawled
+# from its index with --depth 1000: once without interruption (the
+# reference), then with --state DIR:
+#   int    SIGINT to the launcher 1-3 s in: it drains what is in flight
+#          and exits 0; the same command again resumes and finishes.
+#          Nothing done is fetched again: the drained pages have their
+#          records, so no page is requested twice over the two runs.
+#   term   the same with SIGTERM.
+#   int2   two SIGINTs 0.3 s apart (the second one stops at once): the
+#          launcher exits at once (not 0) and leaves nothing running; the
+#          resume finishes.  Pages in flight then may be fetched twice,
+#          at most the dispatch window.
+# Each time the final output is the reference's set of URLs, each once,
+# with the same records (status, title, links).
+. "$(dirname "$0")/lib.sh"
+require_bins
+
+N=20000
+# The site's 20,000 files go to a tmpfs when there is one: writing and
+# removing them on a slow disk can take longer than the crawls
+if [ -d /dev/shm ] && [ -w /dev/shm ] && SHM=$(mktemp -d /dev/shm/zstest.XXXXXX)
+then
+    # shellcheck disable=SC2154
+    trap '_rc=$?; rm -rf "$SHM"; (exit $_rc); _cleanup' EXIT
+    rmdir "$T/www" && ln -s "$SHM" "$T/www"
+fi
+nginx_start
+python3 "$ROOT/tests/gen-site.py" "$T/www" $N --base "$BASE" \
+    --list "$T/pages.txt"
+ARGS=(crawl -q --depth 1000 "$BASE/index.html" --retries 0)
+
+# page_requests FILE: the page paths the server was asked for
+page_requests()
+{
+    awk -F'"' '{split($3, a, " "); print a[1]}' "$1" | grep -v '^/robots.txt$'
+}
+
+# the reference: no interruption
+rc=0
+zs "${ARGS[@]}" -o "$T/ref.jsonl" >"$T/ref.out" 2>"$T/ref.err" || rc=$?
+assert_no_crash "$T/ref.err"
+[ $rc = 0 ] || fail "reference crawl: exit $rc"
+records_py "$T/ref.jsonl" '
+pages = set(args[0] + l.strip() for l in open(args[1]) if l.strip())
+got = set(r["url"] for r in recs)
+if len(recs) != len(pages) or got != pages:
+    die("reference: %d records, %d distinct, want the %d pages"
+        % (len(recs), len(got), len(pages)))
+' "$BASE" "$T/pages.txt"
+
+# round NAME SIGNAL [SECOND_SIGNAL_AFTER]
+round()
+{
+    local name=$1 sig=$2 again=${3:-} pid rc=0 delay n st
+    local args=("${ARGS[@]}" -o "$T/$name.jsonl" --state "$T/$name.state"
+                --stats "$T/$name-stats.json")
+    : >"$T/nginx/access.log"
+    spawn "$ZSCRAPE" "${args[@]}" 2>"$T/$name-1.err"
+    pid=$SPAWN_PID
+    wait_until 15 grep -q "/s" "$T/nginx/access.log" ||
+        fail "$name: no page fetched after 15 s"
+    delay=$(python3 -c 'import random; print("%.2f" % random.uniform(1, 3))')
+    sleep "$delay"
+    kill -0 "$pid" 2>/dev/null ||
+        fail "$name: the crawl ended before the signal (${delay} s)"
+    st=$(date +%s%3N)
+    kill -"$sig" "$pid"
+    if [ -n "$again" ]; then
+        sleep "$again"
+        kill -"$sig" "$pid" 2>/dev/null || note "$name: gone before the 2nd"
+    fi
+    for _ in $(seq 150); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -0 "$pid" 2>/dev/null &&
+        fail "$name: launcher still running 15 s after SIG$sig"
+    wait "$pid" || rc=$?
+    n=$(grep -c . "$T/$name.jsonl" || true)
+    note "$name: SIG$sig after ${delay} s${again:+ (twice)}: exit $rc after" \
+        "$(($(date +%s%3N) - st)) ms, $n records"
+    assert_no_crash "$T/$name-1.err"
+    [ -z "$(runtime_dirs_left)" ] ||
+        fail "$name: runtime folder left: $(runtime_dirs_left)"
+    if [ -z "$again" ]; then
+        [ $rc = 0 ] || {
+            tail -n 5 "$T/$name-1.err" >&2
+            fail "$name: launcher exited $rc after SIG$sig, want 0"
+        }
+        # what was drained is whole: the file ends with a newline
+        check_records "$T/$name.jsonl"
+    else
+        [ $rc != 0 ] || note "$name: exit 0 after two signals"
+    fi
+    [ "$n" -lt "$N" ] ||
+        fail "$name: the crawl finished before the signal took effect"
+    cp "$T/nginx/access.log" "$T/$name-access1.log"
+
+    # the resume: the same command
+    : >"$T/nginx/access.log"
+    rc=0
+    zs "${args[@]}" >"$T/$name-2.out" 2>"$T/$name-2.err" || rc=$?
+    assert_no_crash "$T/$name-2.err"
+    if [ $rc != 0 ]; then
+        tail -n 10 "$T/$name-2.err" >&2
+        fail "$name: resume exited $rc, want 0"
+    fi
+    cp "$T/nginx/access.log" "$T/$name-access2.log"
+    check_records "$T/$name.jsonl"
+    records_py "$T/$name.jsonl" '
+ref_file, name = args
+ref = {}
+for line in open(ref_file):
+    r = json.loads(line)
+    ref[r["url"]] = r
+c = Counter(r["url"] for r in recs)
+dup = sorted(u for u, n in c.items() if n > 1)
+miss = sorted(set(ref) - set(c))
+extra = sorted(set(c) - set(ref))
+if dup or miss or extra:
+    die("%s: %d records, want %d; %d more than once %s; %d missing %s; "
+        "%d unexpected %s" % (name, len(recs), len(ref), len(dup), dup[:5],
+        len(miss), miss[:5], len(extra), extra[:5]))
+for r in recs:
+    f = ref[r["url"]]
+    for k in ("status", "error", "final_url", "title", "links"):
+        if r[k] != f[k]:
+            die("%s: %s: %s %r, the uninterrupted crawl has %r"
+                % (name, r["url"], k, str(r[k])[:100], str(f[k])[:100]))
+' "$T/ref.jsonl" "$name"
+    page_requests "$T/$name-access1.log" | sort >"$T/$name-req1"
+    page_requests "$T/$name-access2.log" | sort >"$T/$name-req2"
+    n=$(comm -12 "$T/$name-req1" "$T/$name-req2" | wc -l)
+    note "$name: requests: $(wc -l <"$T/$name-req1") then" \
+        "$(wc -l <"$T/$name-req2") on resume; $n pages fetched twice"
+    if [ -z "$again" ]; then
+        # drained: every page fetched before the stop has its record
+        assert_eq "$n" 0 "$name: pages fetched again on resume"
+    else
+        # cut short: at most the window (256 + 128) was in flight
+        [ "$n" -le 384 ] ||
+            fail "$name: $n pages fetched again, want <= 384 (the window)"
+    fi
+}
+
+round int INT
+round term TERM
+round int2 INT 0.3
