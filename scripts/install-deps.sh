@@ -15,7 +15,7 @@ set -eu
 PKGS="build-essential pkg-config clang libcurl4-openssl-dev libzmq3-dev
       libgumbo-dev libsqlite3-dev sqlite3 nginx libnginx-mod-http-echo
       valgrind python3 python3-lxml python3-cssselect python3.11-doc
-      iproute2 procps util-linux bsdutils curl"
+      iproute2 procps util-linux bsdutils curl groff-base man-db"
 BENCH_PKGS="python3-httpx python3-aiohttp python3-scrapy python3-parsel
             gnuplot-nox"
 
@@ -83,16 +83,26 @@ if [ -n "$missing" ] || [ $if_missing = 0 ]; then
 fi
 
 if [ $bench = 1 ]; then
-    # crawlee (Node.js) for the benchmark: best effort, never fatal.
+    # crawlee (Node.js) for the benchmark: best effort, never fatal.  It
+    # goes to a cache folder outside the repository (node_modules is never
+    # committed); scripts/bench/run.sh looks there too.
+    node_dir=${ZSCRAPE_BENCH_NODE_DIR:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/zscrape-bench}
     if ! command -v npm >/dev/null 2>&1; then
         $SUDO apt-get install -y -qq --no-install-recommends npm \
             >/dev/null 2>&1 || echo "install-deps.sh: npm not available" >&2
     fi
-    if command -v npm >/dev/null 2>&1; then
-        if ! npm ls -g crawlee >/dev/null 2>&1; then
-            $SUDO npm install -g --no-fund --no-audit crawlee >/dev/null 2>&1 ||
-                echo "install-deps.sh: crawlee not installed (best effort)" >&2
-        fi
+    if command -v npm >/dev/null 2>&1 &&
+        [ ! -f "$node_dir/node_modules/crawlee/package.json" ]; then
+        echo "install-deps.sh: installing crawlee into $node_dir" >&2
+        mkdir -p "$node_dir" &&
+        ( cd "$node_dir" &&
+          { [ -f package.json ] ||
+            echo '{"name":"zscrape-bench-peers","private":true}' \
+                >package.json; } &&
+          npm install --no-fund --no-audit --omit=optional 'crawlee@^3' \
+              >npm-install.log 2>&1 ) ||
+            echo "install-deps.sh: crawlee not installed (best effort;" \
+                 "see $node_dir/npm-install.log)" >&2
     fi
 fi
 exit 0
