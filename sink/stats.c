@@ -166,6 +166,8 @@ void stats_progress(struct stats *s, size_t inflight, size_t queued,
         fmt_secs(t, sizeof(t), (double)(seen - s->records) / s->recent_rate);
         snprintf(eta, sizeof(eta), " eta %s", t);
     }
+    if (s->recent_ms == s->start_ms)
+        s->recent_rate = overall;   /* the first second: no window yet */
     fprintf(stderr, "\r\033[K%llu/%zu pages  %.0f/s (avg %.0f/s)  "
             "%zu in flight  %zu queued  %llu errors  %.1f MB  %s%s",
             (unsigned long long)s->records, seen, s->recent_rate, overall,
