@@ -88,6 +88,15 @@ install: all
 	install -m 755 scripts/zscrape scripts/zscrape-serve \
 		$(DESTDIR)$(PREFIX)/bin/
 	cp -r demo $(DESTDIR)$(PREFIX)/share/zscrape/
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 644 man/zscrape.1 man/zscrape-sink.1 man/zscrape-fetcher.1 \
+		man/zscrape-parser.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 completion/zscrape.bash \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/zscrape
+	for p in zscrape-sink zscrape-fetcher zscrape-parser; do \
+		ln -sf zscrape \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/$$p; done
 
 clean:
 	rm -rf build build-san bin/zscrape-*
@@ -181,3 +190,28 @@ fuzz-msg: $(FUZZ_DIR)/fuzz_msg_bin
 	$(FUZZ_DIR)/fuzz_msg_bin $(FUZZ_DIR)/corpus-msg tests/fuzz/seeds-msg \
 		-max_total_time=$(FUZZ_TIME) -max_len=2048 \
 		-artifact_prefix=$(FUZZ_DIR)/
+
+# ---------------------------------------------------------------- make bench
+# scripts/bench/run.sh: zscrape against its peers (Debian's httpx, aiohttp,
+# Scrapy, parsel, npm's crawlee: scripts/install-deps.sh --bench; a peer
+# that is missing is reported as skipped), IO-bound, CPU-bound, scaling,
+# the gumbo ceiling and memory, in under 10 minutes; the table goes to
+# bench/results/bench.{txt,csv,json,png}.  Tools of its own: the IO floor
+# (a bare libcurl multi client) and the multi-process gumbo ceiling.
+BENCH_TOOLS := $(BUILD)/bench/floor $(BUILD)/bench/ceiling
+
+$(BUILD)/bench/floor: scripts/bench/floor.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(shell pkg-config --libs libcurl)
+
+$(BUILD)/bench/ceiling: scripts/bench/ceiling.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(shell pkg-config --libs gumbo)
+
+bench:
+	@scripts/install-deps.sh --if-missing --bench || \
+		echo "bench: install-deps.sh --bench failed: missing peers will be skipped" >&2
+	@$(MAKE) --no-print-directory all $(BENCH_TOOLS)
+	@BUILD=$(BUILD) scripts/bench/run.sh

@@ -33,12 +33,16 @@ void *zsock_new(void *ctx, int type, int hwm)
 {
     void *s = zmq_socket(ctx, type);
     int linger = ZSOCK_LINGER_MS;
+    int64_t maxmsg = ZSOCK_MAX_FRAME;
 
     if (!s)
         fatal("cannot create socket: %s", zmq_strerror(errno));
     zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof(linger));
     zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof(hwm));
     zmq_setsockopt(s, ZMQ_RCVHWM, &hwm, sizeof(hwm));
+    /* a peer announcing a bigger frame is disconnected before anything
+     * is allocated (garbage on a port must not cost memory) */
+    zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &maxmsg, sizeof(maxmsg));
     return s;
 }
 

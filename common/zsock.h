@@ -21,7 +21,13 @@ enum zs_endpoint {
  * is neither tcp://HOST:PORT nor ipc://PATH. */
 char *zsock_endpoint(const char *base, enum zs_endpoint k);
 
-/* New socket with LINGER and both high-water marks set; fatal on error. */
+/* Largest frame a socket accepts (ZMQ_MAXMSGSIZE): a page body is capped
+ * below it (--max-bytes at most ZSOCK_MAX_BODY). */
+#define ZSOCK_MAX_FRAME ((int64_t)256 << 20)
+#define ZSOCK_MAX_BODY ((long)200 << 20)
+
+/* New socket with LINGER, both high-water marks and the frame cap set;
+ * fatal on error. */
 void *zsock_new(void *ctx, int type, int hwm);
 int zsock_bind(void *s, const char *ep);
 int zsock_connect(void *s, const char *ep);

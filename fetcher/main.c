@@ -104,7 +104,7 @@ int main(int argc, char **argv)
         case O_UA: f.conf.user_agent = optarg; break;
         case O_MAXB:
             f.conf.max_bytes = (size_t)num_arg("max-bytes", optarg, 1,
-                                               (long)1 << 40);
+                                               ZSOCK_MAX_BODY);
             break;
         case O_PROXY: f.conf.proxy = optarg; break;
         case O_INSECURE: f.conf.insecure = true; break;

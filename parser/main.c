@@ -330,8 +330,9 @@ int main(int argc, char **argv)
         case O_COORD: coord = optarg; break;
         case O_RULES: rules_path = optarg; break;
         case O_MAXB:
-            if (parse_long(optarg, 1, (long)1 << 40, &n) < 0)
-                die_usage("--max-bytes: '%s' is not a number", optarg);
+            if (parse_long(optarg, 1, ZSOCK_MAX_BODY, &n) < 0)
+                die_usage("--max-bytes: '%s' is not a number in 1..%ld",
+                          optarg, ZSOCK_MAX_BODY);
             p.opts.max_bytes = (size_t)n;
             break;
         case O_PTIMEOUT:

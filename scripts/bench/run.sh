@@ -1,0 +1,367 @@
+#!/usr/bin/env bash
+# scripts/bench/run.sh: `make bench`.  zscrape against its peers, on
+# loopback, against a private nginx, with data the bench makes itself, in
+# one run; zscrape runs alternate with the peers' runs so that machine
+# drift cancels out (each peer is compared with the zscrape runs just
+# before and after it).
+#
+#   io-N      N distinct URLs of a 1-second endpoint (nginx echo_sleep 1),
+#             N = 50, 1,000, 10,000: zscrape, a bare libcurl multi client
+#             (the floor), curl --parallel, the seed article's httpx +
+#             asyncio.gather (as written, and with the pool raised to N),
+#             aiohttp, Scrapy
+#   crawl     a generated shop of 20,000 pages of 20-40 KB crawled from its
+#             index with bench/rules-shop.txt to JSON Lines: zscrape,
+#             Scrapy, Crawlee (CheerioCrawler), the seed's httpx +
+#             ProcessPoolExecutor + parsel pattern; record counts checked,
+#             zscrape's fields compared with Scrapy's on a sample
+#   scaling   the crawl with --parsers 1 and 2, CPU time of each process
+#   ceiling   gumbo alone over the same pages from memory, one process a
+#             core; zscrape's CPU per page by process kind against it
+#   memory    peak RSS of every process above; the sink's ledger bytes per
+#             URL at 1,000,000 URLs (build/tests/test_ledger)
+#
+# Prints one table; writes bench/results/bench.{txt,csv,json,png} and the
+# raw runs (runs.jsonl).  Knobs (environment):
+#   BENCH_BUDGET=S   seconds this script may take (default 540, leaving
+#                    `make bench` a minute to build and check deps): the
+#                    slow peers get what is left, and are cut (timeout,
+#                    reported as such, with their rate so far) or skipped
+#   BENCH_FULL=1     every peer at every N and no cut (about 15 minutes)
+#   BENCH_PAGES=N    site size (default 20000)
+#   BENCH_IO_NS="50 1000 10000"
+#   BENCH_KEEP=1     keep the work folder (printed at the end)
+#   BENCH_PYTHON     the python with Debian's peer packages (/usr/bin/python3)
+#   ZSCRAPE_BENCH_NODE_DIR  where install-deps.sh --bench put crawlee
+set -u
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+HERE=$ROOT/scripts/bench
+BUILD=${BUILD:-build}
+case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
+BIN=${ZSCRAPE_BIN:-$ROOT/bin}
+export ZSCRAPE_BIN=$BIN
+ZSCRAPE=$ROOT/scripts/zscrape
+PY=${BENCH_PYTHON:-/usr/bin/python3}
+[ -x "$PY" ] || PY=python3
+NODE_DIR=${ZSCRAPE_BENCH_NODE_DIR:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/zscrape-bench}
+OUT=$ROOT/bench/results
+BUDGET=${BENCH_BUDGET:-540}
+FULL=${BENCH_FULL:-0}
+PAGES=${BENCH_PAGES:-20000}
+IO_NS=${BENCH_IO_NS:-50 1000 10000}
+RULES=$ROOT/bench/rules-shop.txt
+BENCH_T0=$(date +%s.%N)
+export BENCH_T0
+SECONDS=0
+
+BT=$(mktemp -d "${TMPDIR:-/tmp}/zsbench.XXXXXX") || exit 1
+RESULTS=$BT/runs.jsonl
+FACTS=$BT/facts.txt
+: >"$RESULTS"
+: >"$FACTS"
+
+# shellcheck source=scripts/bench/lib.sh
+. "$HERE/lib.sh"
+
+cleanup()
+{
+    trap - EXIT INT TERM
+    bench_nginx_stop
+    if [ "${BENCH_KEEP:-0}" = 1 ]; then
+        echo "bench: kept $BT" >&2
+    else
+        rm -rf "$BT"
+    fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+fact() { printf '%s\n' "$*" >>"$FACTS"; }
+
+# ---------------------------------------------------------------- checks
+for f in "$BIN/zscrape-sink" "$BIN/zscrape-fetcher" "$BIN/zscrape-parser" \
+         "$BUILD/bench/floor" "$BUILD/bench/ceiling" \
+         "$BUILD/tests/bench_parse" "$BUILD/tests/test_ledger"; do
+    [ -x "$f" ] || { echo "bench: '$f' not built (run make bench)" >&2; exit 1; }
+done
+
+# descriptors for 10,000 connections (client and nginx each)
+hard=$(ulimit -Hn)
+[ "$hard" = unlimited ] && hard=65536
+ulimit -n "$hard" 2>/dev/null
+fact "nofile=$(ulimit -n)"
+fact "budget_s=$BUDGET"
+fact "full=$FULL"
+fact "cores=$(getconf _NPROCESSORS_ONLN)"
+fact "kernel=$(uname -r)"
+fact "loadavg_start=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' '/')"
+
+# Which peers can run: a missing one is reported as skipped, never dropped.
+have_py() { "$PY" -c "import $1" >/dev/null 2>&1; }
+declare -A MISSING=()
+have_py httpx || MISSING[httpx]="python3-httpx not installed"
+have_py aiohttp || MISSING[aiohttp]="python3-aiohttp not installed"
+have_py scrapy || MISSING[scrapy]="python3-scrapy not installed"
+have_py parsel || MISSING[parsel]="python3-parsel not installed"
+command -v curl >/dev/null || MISSING[curl]="curl not installed"
+if ! command -v node >/dev/null; then
+    MISSING[crawlee]="node not installed"
+elif [ ! -d "$NODE_DIR/node_modules/crawlee" ]; then
+    MISSING[crawlee]="crawlee not installed in $NODE_DIR (scripts/install-deps.sh --bench)"
+fi
+fact "python=$("$PY" -c 'import sys; print(sys.version.split()[0])' 2>/dev/null)"
+for m in httpx aiohttp scrapy parsel; do
+    [ -z "${MISSING[$m]:-}" ] &&
+        fact "version_$m=$("$PY" -c "import $m; print($m.__version__)" 2>/dev/null)"
+done
+[ -z "${MISSING[crawlee]:-}" ] &&
+    fact "version_crawlee=$(node -p "require('$NODE_DIR/node_modules/crawlee/package.json').version" 2>/dev/null)"
+fact "version_curl=$(curl --version 2>/dev/null | head -n1 | cut -d' ' -f2)"
+fact "version_nginx=$(nginx -v 2>&1 | sed 's|.*/||')"
+
+# skip_row WORKLOAD TOOL WHY: a row that says why a peer did not run
+skip_row()
+{
+    "$PY" - "$RESULTS" "$1" "$2" "$3" <<'PY'
+import json, sys
+path, w, t, why = sys.argv[1:]
+with open(path) as f:
+    seq = sum(1 for _ in f)
+with open(path, "a") as f:
+    f.write(json.dumps({"workload": w, "tool": t, "seq": seq, "ref": False,
+                        "status": "skipped", "why": why}) + "\n")
+PY
+    bench_say "$1 $2: skipped ($3)"
+}
+
+# measure WORKLOAD TOOL LIMIT LOGNAME [measure.py options] -- CMD...
+measure()
+{
+    local w=$1 t=$2 lim=$3 log=$4
+    shift 4
+    "$PY" "$HERE/measure.py" --results "$RESULTS" --workload "$w" \
+        --tool "$t" --limit "$lim" --log "$BT/logs/$log" "$@"
+}
+
+# last_wall: wall time of the last run recorded (integer seconds, >= 1)
+last_wall()
+{
+    tail -n1 "$RESULTS" | "$PY" -c '
+import json, sys
+print(max(1, int(json.loads(sys.stdin.read()).get("wall_s", 1) + 0.999)))'
+}
+
+# peer_limit CAP REST: the time limit for a peer that must leave REST
+# seconds for what comes after it: min(CAP, budget left - REST); empty
+# (and false) when that is under 20 s
+peer_limit()
+{
+    local cap=$1 rest=$2 left
+    if [ "$FULL" = 1 ]; then
+        echo "$cap"
+        return 0
+    fi
+    left=$((BUDGET - SECONDS - rest))
+    [ $left -lt "$cap" ] || left=$cap
+    [ "$left" -ge 20 ] || return 1
+    echo "$left"
+}
+
+mkdir -p "$BT/logs" "$BT/out"
+
+# ---------------------------------------------------------------- data
+bench_say "generating the site: $PAGES pages (scripts/bench/gen-shop.py)"
+gen=$("$PY" "$HERE/gen-shop.py" "$BT/www" "$PAGES") || {
+    echo "bench: gen-shop.py failed" >&2; exit 1; }
+fact "site_$gen"
+fact "gen_s=$SECONDS"
+bench_nginx_start "$BT/www" || exit 1
+bench_say "nginx on $BASE"
+
+# ---------------------------------------------------------------- ceiling
+# gumbo alone, one process a core, from memory (loading is not timed)
+bench_say "ceiling: gumbo over the $PAGES pages, one process a core"
+measure ceiling "gumbo parse x$(getconf _NPROCESSORS_ONLN) procs" 300 ceiling \
+    --post "sed -n 's/^pages=/bench: pages=/; s/ wall_s=/ parse_wall_s=/; s/ cpu_s=/ parse_cpu_s=/p' '$BT/logs/ceiling.out'" \
+    -- "$BUILD/bench/ceiling" "$BT/www"
+# zscrape's parse + extraction in one process, no IPC, on a 1,000-page
+# part of the site (tests/tools/bench_parse: decode + gumbo, + rules)
+mkdir -p "$BT/part"
+for k in 00 01 02 03 04; do ln -s "$BT/www/c$k" "$BT/part/c$k"; done
+"$BUILD/tests/bench_parse" "$BT/part" "$RULES" 1 >"$BT/logs/bench_parse.out" \
+    2>&1 && sed 's/^/bench_parse: /' "$BT/logs/bench_parse.out" >>"$FACTS"
+
+# ---------------------------------------------------------------- IO
+# zs_io N K: zscrape over the N URLs (a reference run)
+zs_io()
+{
+    local n=$1 k=$2 o=$BT/out/io-$1-zs-$2.jsonl
+    measure "io-$n" zscrape $((60 + n / 100)) "io-$n-zs-$k" --ref --pages "$n" \
+        --post "'$PY' '$HERE/check.py' count '$o' $n '$BT/out/io-$n-zs-$k.stats.json'" \
+        -- "$ZSCRAPE" crawl --seeds "$BT/io-$n.txt" -o "$o" \
+        --concurrency "$n" --per-host "$n" --log-level info \
+        --stats "$BT/out/io-$n-zs-$k.stats.json"
+}
+
+# io_peer N TOOL: run one peer over the N URLs
+io_peer()
+{
+    local n=$1 tool=$2 lim need='' cmd=()
+    lim=$((60 + n / 40))
+    case $tool in
+        floor) cmd=("$BUILD/bench/floor" "$BT/io-$n.txt" "$n") ;;
+        curl)
+            need=curl
+            cmd=(curl -s --no-progress-meter --parallel --parallel-max "$n"
+                 -w 'bench-code %{http_code}\n' -K "$BT/io-$n.curl") ;;
+        httpx-seed)
+            need=httpx
+            cmd=("$PY" "$HERE/peers/io_httpx_seed.py" "$BT/io-$n.txt") ;;
+        httpx-raised)
+            need=httpx
+            cmd=("$PY" "$HERE/peers/io_httpx_seed.py" "$BT/io-$n.txt" raised) ;;
+        aiohttp)
+            need=aiohttp
+            cmd=("$PY" "$HERE/peers/io_aiohttp.py" "$BT/io-$n.txt") ;;
+        scrapy)
+            need=scrapy
+            cmd=("$PY" "$HERE/peers/io_scrapy.py" "$BT/io-$n.txt") ;;
+    esac
+    local label
+    case $tool in
+        floor) label="floor (bare libcurl multi)" ;;
+        curl) label="curl --parallel" ;;
+        httpx-seed) label="httpx+gather (seed as written)" ;;
+        httpx-raised) label="httpx+gather (pool=N)" ;;
+        aiohttp) label="aiohttp+gather (limit=N)" ;;
+        scrapy) label="scrapy (CONCURRENT_REQUESTS=N)" ;;
+    esac
+    if [ -n "$need" ] && [ -n "${MISSING[$need]:-}" ]; then
+        skip_row "io-$n" "$label" "${MISSING[$need]}"
+        return 1
+    fi
+    # the slowest peers at N = 10,000 would take the budget on their own
+    if [ "$n" -ge 10000 ] && [ "$FULL" != 1 ]; then
+        case $tool in
+            curl|httpx-seed|httpx-raised|scrapy)
+                skip_row "io-$n" "$label" "run at N <= 1,000 only, for the 10-minute budget (BENCH_FULL=1 runs it)"
+                return 1 ;;
+        esac
+    fi
+    local post
+    if [ "$tool" = curl ]; then
+        # curl prints one code a transfer
+        post="printf 'bench: ok=%s\n' \$(grep -c '^bench-code 200' '$BT/logs/io-$n-$tool.out')"
+    else
+        post=true
+    fi
+    measure "io-$n" "$label" "$lim" "io-$n-$tool" --pages "$n" \
+        --post "$post" -- "${cmd[@]}"
+}
+
+for n in $IO_NS; do
+    bench_say "io-$n: $n distinct URLs, 1 s each"
+    awk -v b="$BASE" -v n="$n" 'BEGIN { for (i = 1; i <= n; i++)
+        printf "%s/sleep/%d-%d\n", b, n, i }' >"$BT/io-$n.txt"
+    awk '{ printf "url = \"%s\"\noutput = \"/dev/null\"\n", $0 }' \
+        "$BT/io-$n.txt" >"$BT/io-$n.curl"
+    k=1
+    zs_io "$n" $k
+    for tool in floor curl httpx-seed httpx-raised aiohttp scrapy; do
+        if io_peer "$n" "$tool"; then
+            k=$((k + 1))
+            zs_io "$n" $k
+        fi
+    done
+done
+
+# ---------------------------------------------------------------- crawl
+# zs_crawl PARSERS K: the crawl with zscrape
+ZS_CRAWL_S=60
+zs_crawl()
+{
+    local p=$1 k=$2 w=crawl tool=zscrape ref=--ref
+    local o=$BT/out/crawl-zs-p$p-$k.jsonl
+    if [ "$p" != 2 ]; then
+        w=scaling
+        tool="zscrape --parsers $p"
+        ref=
+    fi
+    measure "$w" "$tool" 300 "crawl-zs-p$p-$k" $ref --pages "$PAGES" \
+        --note "parsers=$p" \
+        --post "'$PY' '$HERE/check.py' count '$o' $PAGES '$BT/out/crawl-zs-p$p-$k.stats.json'" \
+        -- "$ZSCRAPE" crawl "$BASE/index.html" -o "$o" --rules "$RULES" \
+        --depth 20 --robots off --concurrency 64 --per-host 64 \
+        --fetchers 1 --parsers "$p" --log-level info \
+        --stats "$BT/out/crawl-zs-p$p-$k.stats.json"
+    [ "$p" = 2 ] && ZS_CRAWL_S=$(last_wall)
+    cp "$o" "$BT/out/crawl-zs-last.jsonl" 2>/dev/null
+}
+
+# crawl_peer TOOL REST: one peer; REST = seconds to keep for what follows
+crawl_peer()
+{
+    local tool=$1 rest=$2 cap=300 need label lim o cmd=()
+    [ "$FULL" = 1 ] && cap=900
+    o=$BT/out/crawl-$tool.jsonl
+    case $tool in
+        scrapy)
+            need=scrapy; label="scrapy (64 requests, jsonlines feed)"
+            cmd=("$PY" "$HERE/peers/crawl_scrapy.py" "$BASE/index.html" "$o") ;;
+        seed)
+            need=parsel; label="httpx+ProcessPool+parsel (seed)"
+            [ -n "${MISSING[httpx]:-}" ] && need=httpx
+            cmd=("$PY" "$HERE/peers/crawl_seed.py" "$BASE/index.html" "$o") ;;
+        crawlee)
+            need=crawlee; label="crawlee CheerioCrawler"
+            cmd=(env NODE_PATH="$NODE_DIR/node_modules" node
+                 "$HERE/peers/crawl_crawlee.js" "$BASE/index.html" "$o") ;;
+    esac
+    if [ -n "${MISSING[$need]:-}" ]; then
+        skip_row crawl "$label" "${MISSING[$need]}"
+        return 1
+    fi
+    if ! lim=$(peer_limit $cap "$rest"); then
+        skip_row crawl "$label" "no time left in the ${BUDGET}-s budget"
+        return 1
+    fi
+    bench_say "crawl: $label (limit ${lim}s)"
+    # after the run: its records, and its five fields against zscrape's
+    # (the last zscrape crawl) on 500 pages, as cmp_sample/cmp_equal
+    measure crawl "$label" "$lim" "crawl-$tool" --pages "$PAGES" \
+        --post "'$PY' '$HERE/check.py' count '$o' $PAGES;
+                '$PY' '$HERE/check.py' compare '$BT/out/crawl-zs-last.jsonl' '$o' 500 2>'$BT/logs/compare-$tool.err'" \
+        -- "${cmd[@]}"
+}
+
+bench_say "crawl: $PAGES pages from the index, bench/rules-shop.txt"
+# Order: Z scrapy Z seed Z1 crawlee Z (Z = zscrape, --parsers 2, the
+# reference; Z1 = --parsers 1).  Each peer gets the budget left minus what
+# must follow it: a zscrape crawl is ZS_CRAWL_S (as measured), the seed
+# pattern about 5 ms a page, Crawlee at least 3 ms a page (it is last
+# among the peers: on a loaded machine it is the one that gets cut), the
+# report 15 s.
+seed_est=$((PAGES / 200))
+crawlee_min=$((PAGES * 3 / 1000))
+zs_crawl 2 1
+crawl_peer scrapy $((ZS_CRAWL_S * 7 / 2 + seed_est + crawlee_min + 15)) &&
+    zs_crawl 2 2
+crawl_peer seed $((ZS_CRAWL_S * 5 / 2 + crawlee_min + 15))
+bench_say "scaling: --parsers 1"
+zs_crawl 1 1
+crawl_peer crawlee $((ZS_CRAWL_S * 4 / 3 + 15))
+zs_crawl 2 3
+
+# ---------------------------------------------------------------- memory
+"$BUILD/tests/test_ledger" >"$BT/logs/test_ledger.out" 2>&1
+grep '^ledger:' "$BT/logs/test_ledger.out" >>"$FACTS"
+
+# ---------------------------------------------------------------- report
+fact "loadavg_end=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' '/')"
+fact "total_s=$SECONDS"
+mkdir -p "$OUT"
+cp "$RESULTS" "$OUT/runs.jsonl"
+cp "$FACTS" "$OUT/facts.txt"
+"$PY" "$HERE/report.py" "$RESULTS" "$FACTS" "$OUT"
