@@ -277,6 +277,13 @@ int fetcher_run(struct fetcher *f)
         }
         if (fds[3].revents)
             sig_drain();
+        /* A ZMQ_FD stays readable until ZMQ_EVENTS is read: read it for
+         * every socket that woke us, or the next poll returns at once
+         * (a busy loop while transfers wait). */
+        if (fds[0].revents)
+            zsock_readable(f->dispatch);
+        if (fds[2].revents)
+            zsock_writable(f->pages);
     }
     while (f->running_list) {
         struct job *j = f->running_list;

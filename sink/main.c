@@ -6,6 +6,8 @@
 
 #include <getopt.h>
 #include <pthread.h>
+#include <signal.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -382,7 +384,12 @@ static void *streamer_main(void *arg)
 {
     struct sink *s = arg;
 
-    zmq_proxy_steerable(s->pages_in, s->pages_out, NULL, s->steer_peer);
+    /* Signals are blocked in this thread (see bind_all); EINTR still
+     * restarts the proxy rather than ending it, or pages would stop
+     * flowing and the main thread's TERMINATE would wait forever. */
+    while (zmq_proxy_steerable(s->pages_in, s->pages_out, NULL,
+                               s->steer_peer) < 0 && errno == EINTR)
+        ;
     zmq_close(s->pages_in);
     zmq_close(s->pages_out);
     zmq_close(s->steer_peer);
@@ -419,7 +426,14 @@ static int bind_all(struct sink *s, const char *base)
     if (zsock_bind(s->steer, SINK_STEER_EP) < 0 ||
         zsock_connect(s->steer_peer, SINK_STEER_EP) < 0)
         return -1;
-    if (pthread_create(&s->streamer, NULL, streamer_main, s) != 0)
+    /* The streamer runs with every signal blocked, so SIGINT and
+     * SIGTERM reach the main thread's self-pipe, never its poll. */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    rc = pthread_create(&s->streamer, NULL, streamer_main, s);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc != 0)
         return error("cannot start the pages streamer");
     return 0;
 }
@@ -451,8 +465,19 @@ static void broadcast_stop(struct sink *s)
 
 static void close_all(struct sink *s)
 {
-    zmq_send(s->steer, "TERMINATE", 9, 0);
-    pthread_join(s->streamer, NULL);
+    /* DONTWAIT: should the streamer be gone, a blocking send to its
+     * PAIR would wait forever */
+    zmq_send(s->steer, "TERMINATE", 9, ZMQ_DONTWAIT);
+    /* The proxy forwards with blocking sends: with pages queued and no
+     * parser left it never reads TERMINATE.  After a second, shut the
+     * context down, which ends every blocking call with ETERM. */
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 1;
+    if (pthread_timedjoin_np(s->streamer, NULL, &until) != 0) {
+        zmq_ctx_shutdown(s->ctx);
+        pthread_join(s->streamer, NULL);
+    }
     zmq_close(s->steer);
     zmq_close(s->dispatch);
     zmq_close(s->results);

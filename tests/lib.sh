@@ -20,6 +20,11 @@
 #   assert_no_crash FILE    no sanitizer report, core dump or abort in FILE
 #   runtime_dirs_left       prints the launcher's runtime folders in TMPDIR
 #   wait_until SECS CMD...  poll CMD every 0.1 s until it succeeds
+#   site_on_tmpfs           $T/www on /dev/shm when there is one (big sites)
+#   file_lines FILE         its number of lines (0 when missing)
+#   wait_lines FILE N PID   wait until FILE has N lines; false if PID ends
+#   page_requests LOG       the page paths nginx was asked for (no robots)
+#   rand_int LO HI          a random integer in [LO, HI)
 #
 # JSON is checked with python3's standard library only (no jq).
 set -eu
@@ -39,6 +44,7 @@ cd "$T"
 
 _TRACKED_PIDS=
 _TRACKED_PGIDS=
+_SHM=
 NGINX_PID=
 NGINX_PORT=
 BASE=
@@ -138,9 +144,9 @@ _cleanup()
     fi
     cd /
     if [ -n "${ZSCRAPE_TEST_KEEP:-}" ]; then
-        echo "# kept $T" >&2
+        echo "# kept $T${_SHM:+ and $_SHM}" >&2
     else
-        rm -rf "$T"
+        rm -rf "$T" ${_SHM:+"$_SHM"}
     fi
     exit $rc
 }
@@ -419,4 +425,43 @@ assert_no_crash()
 runtime_dirs_left()
 {
     ls -d "$TMPDIR"/zscrape.* 2>/dev/null || true
+}
+
+# site_on_tmpfs: serve $T/www from a tmpfs when there is one: writing and
+# removing a 20,000-file site on a slow disk can take longer than a crawl
+site_on_tmpfs()
+{
+    [ -d /dev/shm ] && [ -w /dev/shm ] || return 0
+    _SHM=$(mktemp -d /dev/shm/zstest.XXXXXX) || return 0
+    rmdir "$T/www" && ln -s "$_SHM" "$T/www"
+}
+
+# file_lines FILE: its number of lines (0 when missing)
+file_lines()
+{
+    if [ -f "$1" ]; then wc -l <"$1"; else echo 0; fi
+}
+
+# wait_lines FILE N PID: poll every 20 ms until FILE has N lines or more;
+# false when PID exits first.  Tests that interrupt a crawl wait on its
+# output rather than on the clock, so a faster machine cannot finish the
+# crawl before the interruption.
+wait_lines()
+{
+    while [ "$(file_lines "$1")" -lt "$2" ]; do
+        kill -0 "$3" 2>/dev/null || return 1
+        sleep 0.02
+    done
+}
+
+# page_requests LOG: the page paths nginx was asked for (robots.txt not)
+page_requests()
+{
+    awk -F'"' '{split($3, a, " "); print a[1]}' "$1" | grep -v '^/robots.txt$'
+}
+
+# rand_int LO HI: a random integer in [LO, HI)
+rand_int()
+{
+    echo $(($1 + (RANDOM * 32768 + RANDOM) % ($2 - $1)))
 }

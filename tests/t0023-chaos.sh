@@ -15,14 +15,7 @@
 require_bins
 
 N=20000
-# The site's 20,000 files go to a tmpfs when there is one: writing and
-# removing them on a slow disk can take longer than the crawls
-if [ -d /dev/shm ] && [ -w /dev/shm ] && SHM=$(mktemp -d /dev/shm/zstest.XXXXXX)
-then
-    # shellcheck disable=SC2154
-    trap '_rc=$?; rm -rf "$SHM"; (exit $_rc); _cleanup' EXIT
-    rmdir "$T/www" && ln -s "$SHM" "$T/www"
-fi
+site_on_tmpfs
 nginx_start
 python3 "$ROOT/tests/gen-site.py" "$T/www" $N --base "$BASE" \
     --list "$T/pages.txt"
