@@ -8,9 +8,11 @@
 #include "common/zsock.h"
 
 #define ZSOCK_LINGER_MS 200
+#define ZSOCK_HEARTBEAT_MS 1000     /* ZMTP PING on an idle connection */
+#define ZSOCK_HEARTBEAT_TIMEOUT_MS 5000 /* no traffic this long: dead peer */
 
 static const char *const ep_names[EP_COUNT] = {
-    "dispatch", "pages-in", "pages-out", "results", "control",
+    "dispatch", "pages-in", "pages-out", "results", "control", "hello",
 };
 
 char *zsock_endpoint(const char *base, enum zs_endpoint k)
@@ -34,6 +36,7 @@ void *zsock_new(void *ctx, int type, int hwm)
     void *s = zmq_socket(ctx, type);
     int linger = ZSOCK_LINGER_MS;
     int64_t maxmsg = ZSOCK_MAX_FRAME;
+    int hb = ZSOCK_HEARTBEAT_MS, hb_timeout = ZSOCK_HEARTBEAT_TIMEOUT_MS;
 
     if (!s)
         fatal("cannot create socket: %s", zmq_strerror(errno));
@@ -43,6 +46,11 @@ void *zsock_new(void *ctx, int type, int hwm)
     /* a peer announcing a bigger frame is disconnected before anything
      * is allocated (garbage on a port must not cost memory) */
     zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &maxmsg, sizeof(maxmsg));
+    /* A peer whose link went down (a cable, a firewall, a frozen host)
+     * sends no FIN: heartbeats notice it, so a PUSH stops queueing to it
+     * and the leases bring back what it held. */
+    zmq_setsockopt(s, ZMQ_HEARTBEAT_IVL, &hb, sizeof(hb));
+    zmq_setsockopt(s, ZMQ_HEARTBEAT_TIMEOUT, &hb_timeout, sizeof(hb_timeout));
     return s;
 }
 

@@ -14,6 +14,7 @@ enum zs_endpoint {
     EP_PAGES_OUT,     /* streamer PUSH -> parsers PULL */
     EP_RESULTS,       /* parsers PUSH -> sink PULL */
     EP_CONTROL,       /* sink PUB -> everyone SUB */
+    EP_HELLO,         /* worker DEALER <-> sink ROUTER: settings (hello.h) */
     EP_COUNT
 };
 
@@ -26,8 +27,8 @@ char *zsock_endpoint(const char *base, enum zs_endpoint k);
 #define ZSOCK_MAX_FRAME ((int64_t)256 << 20)
 #define ZSOCK_MAX_BODY ((long)200 << 20)
 
-/* New socket with LINGER, both high-water marks and the frame cap set;
- * fatal on error. */
+/* New socket with LINGER, both high-water marks, the frame cap and ZMTP
+ * heartbeats set; fatal on error. */
 void *zsock_new(void *ctx, int type, int hwm);
 int zsock_bind(void *s, const char *ep);
 int zsock_connect(void *s, const char *ep);

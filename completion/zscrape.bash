@@ -13,7 +13,7 @@
 # word a line and the file lists split on newlines only (local IFS).
 # shellcheck disable=SC2207
 
-_zscrape_commands="crawl try demo sink fetcher parser help --version"
+_zscrape_commands="crawl try demo ps join sink fetcher parser help --version"
 
 _zscrape_crawl_opts="--seeds --rules -o --output --format --depth --scope
     --max-pages --fetchers --parsers --concurrency --per-host --delay
@@ -24,11 +24,13 @@ _zscrape_try_opts="--rules --url --content-type --max-bytes"
 _zscrape_demo_opts="-o --output"
 _zscrape_sink_opts="--bind --seeds --rules -o --output --format --depth
     --scope --max-pages --window --lease --grace --frontier-ram --state
-    --sync --stats -q --quiet --log-level --log-json -h --help -V --version"
-_zscrape_fetcher_opts="--coordinator --concurrency --per-host --delay
+    --sync --stats -q --quiet --log-level --log-json -h --help -V --version
+    --concurrency --per-host --delay --timeout --retries --user-agent --proxy
+    --insecure --robots --max-bytes --parse-timeout --max-depth"
+_zscrape_fetcher_opts="--serve-parsers --coordinator --concurrency --per-host --delay
     --timeout --retries --user-agent --max-bytes --proxy --insecure --robots
     --log-level --log-json -h --help -V --version"
-_zscrape_parser_opts="--coordinator --rules --max-bytes --parse-timeout
+_zscrape_parser_opts="--pages-from --coordinator --rules --max-bytes --parse-timeout
     --max-depth --try --url --content-type --log-level --log-json -h --help
     -V --version"
 

@@ -5,6 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/hello.h"
 #include "common/log.h"
 #include "common/sig.h"
 #include "common/util.h"
@@ -21,6 +22,8 @@ static const char usage[] =
 "\n"
 "Fetches the URLs the sink dispatches (libcurl multi) and streams the\n"
 "pages to the parsers.  ADDR is the sink's tcp://HOST:PORT or ipc://PATH.\n"
+"The crawl's settings come from the sink when the fetcher joins; an\n"
+"option given here overrides the sink's.\n"
 "\n"
 "  --coordinator ADDR   the sink's base address (required)\n"
 "  --concurrency N      transfers at once (default 256)\n"
@@ -32,14 +35,18 @@ static const char usage[] =
 "  --max-bytes N        decoded body cap in bytes (default 10485760)\n"
 "  --proxy URL          proxy for every request\n"
 "  --insecure           do not verify TLS certificates\n"
-"  --robots on|off      obey robots.txt (default off; the launcher turns\n"
-"                       it on for crawls with --depth > 0)\n"
+"  --serve-parsers ADDR send pages only to the parsers that connect to\n"
+"                       ADDR (tcp://HOST:PORT or ipc://PATH; see\n"
+"                       zscrape-parser(1)): the bodies stay on this host\n"
+"  --robots on|off      obey robots.txt (default off; a sink crawling\n"
+"                       with --depth > 0 hands out on)\n"
 "  --log-level L        error|warn|info|debug (default info)\n"
 "  --log-json           log lines as JSON objects\n"
 "  -h, --help           this text     -V, --version   the version\n";
 
 enum { O_COORD = 256, O_CONC, O_PERHOST, O_DELAY, O_TIMEOUT, O_RETRIES,
-       O_UA, O_MAXB, O_PROXY, O_INSECURE, O_LOGLEVEL, O_LOGJSON, O_ROBOTS };
+       O_UA, O_MAXB, O_PROXY, O_INSECURE, O_LOGLEVEL, O_LOGJSON, O_ROBOTS,
+       O_SERVE };
 
 static const struct option longopts[] = {
     { "coordinator", required_argument, NULL, O_COORD },
@@ -53,6 +60,7 @@ static const struct option longopts[] = {
     { "proxy", required_argument, NULL, O_PROXY },
     { "insecure", no_argument, NULL, O_INSECURE },
     { "robots", required_argument, NULL, O_ROBOTS },
+    { "serve-parsers", required_argument, NULL, O_SERVE },
     { "log-level", required_argument, NULL, O_LOGLEVEL },
     { "log-json", no_argument, NULL, O_LOGJSON },
     { "help", no_argument, NULL, 'h' },
@@ -70,48 +78,63 @@ static long num_arg(const char *name, const char *v, long min, long max)
     return n;
 }
 
-int main(int argc, char **argv)
-{
-    struct fetcher f;
-    const char *coord = NULL;
-    long per_host = 8, delay = 0, timeout_s = 30;
-    bool robots = false;
-    char *ep;
-    int c, rc;
+/* What the command line (and the sink's settings) say. */
+struct fetch_opts {
+    const char *coord;
+    const char *serve;      /* --serve-parsers: our own pages endpoint */
+    long per_host, delay, timeout_s;
+    bool robots;
+};
 
-    memset(&f, 0, sizeof(f));
-    f.concurrency = 256;
-    f.conf.retries = 2;
-    f.conf.max_bytes = 10u << 20;
-    f.conf.user_agent = FETCH_DEFAULT_UA;
-    log_init("fetcher", LOG_INFO);
+/* Parse argv into o and f from the defaults; returns -1 to exit 0 (after
+ * --help or --version).  Run twice when the sink hands out settings: over
+ * the command line alone, then over the sink's words followed by it. */
+static int parse_opts(struct fetch_opts *o, struct fetcher *f, int argc,
+                      char **argv)
+{
+    int c;
+
+    *o = (struct fetch_opts){ NULL, NULL, 8, 0, 30, false };
+    f->concurrency = 256;
+    f->conf.retries = 2;
+    f->conf.max_bytes = 10u << 20;
+    f->conf.user_agent = FETCH_DEFAULT_UA;
+    f->conf.proxy = NULL;
+    f->conf.insecure = false;
+    optind = 0;
     while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
         switch (c) {
-        case O_COORD: coord = optarg; break;
+        case O_COORD: o->coord = optarg; break;
+        case O_SERVE:
+            if (strncmp(optarg, "tcp://", 6) && strncmp(optarg, "ipc://", 6))
+                die_usage("--serve-parsers: '%s' is not tcp://HOST:PORT or "
+                          "ipc://PATH", optarg);
+            o->serve = optarg;
+            break;
         case O_CONC:
-            f.concurrency = (int)num_arg("concurrency", optarg, 1, 100000);
+            f->concurrency = (int)num_arg("concurrency", optarg, 1, 100000);
             break;
         case O_PERHOST:
-            per_host = num_arg("per-host", optarg, 1, 100000);
+            o->per_host = num_arg("per-host", optarg, 1, 100000);
             break;
-        case O_DELAY: delay = num_arg("delay", optarg, 0, 3600000); break;
+        case O_DELAY: o->delay = num_arg("delay", optarg, 0, 3600000); break;
         case O_TIMEOUT:
-            timeout_s = num_arg("timeout", optarg, 1, 86400);
+            o->timeout_s = num_arg("timeout", optarg, 1, 86400);
             break;
         case O_RETRIES:
-            f.conf.retries = (int)num_arg("retries", optarg, 0, 100);
+            f->conf.retries = (int)num_arg("retries", optarg, 0, 100);
             break;
-        case O_UA: f.conf.user_agent = optarg; break;
+        case O_UA: f->conf.user_agent = optarg; break;
         case O_MAXB:
-            f.conf.max_bytes = (size_t)num_arg("max-bytes", optarg, 1,
-                                               ZSOCK_MAX_BODY);
+            f->conf.max_bytes = (size_t)num_arg("max-bytes", optarg, 1,
+                                                ZSOCK_MAX_BODY);
             break;
-        case O_PROXY: f.conf.proxy = optarg; break;
-        case O_INSECURE: f.conf.insecure = true; break;
+        case O_PROXY: f->conf.proxy = optarg; break;
+        case O_INSECURE: f->conf.insecure = true; break;
         case O_ROBOTS:
             if (strcmp(optarg, "on") && strcmp(optarg, "off"))
                 die_usage("--robots: '%s' is not on or off", optarg);
-            robots = !strcmp(optarg, "on");
+            o->robots = !strcmp(optarg, "on");
             break;
         case O_LOGLEVEL:
             if (log_level_parse(optarg) < 0)
@@ -120,53 +143,82 @@ int main(int argc, char **argv)
             log_max_level = (enum log_level)log_level_parse(optarg);
             break;
         case O_LOGJSON: log_set_json(true); break;
-        case 'h': fputs(usage, stdout); return 0;
-        case 'V': printf("zscrape-fetcher %s\n", ZS_VERSION); return 0;
-        default: fputs(usage, stderr); return 2;
+        case 'h': fputs(usage, stdout); return -1;
+        case 'V': printf("zscrape-fetcher %s\n", ZS_VERSION); return -1;
+        default: fputs(usage, stderr); exit(2);
         }
     }
     if (optind < argc)
         die_usage("unexpected argument '%s' (try --help)", argv[optind]);
-    if (!coord)
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct fetcher f;
+    struct fetch_opts o;
+    struct hello_reply hr;
+    char *ep, **merged;
+    int rc, nmerged;
+
+    memset(&f, 0, sizeof(f));
+    log_init("fetcher", LOG_INFO);
+    if (parse_opts(&o, &f, argc, argv) < 0)
+        return 0;
+    if (!o.coord)
         die_usage("--coordinator ADDR is required (try --help)");
-    if (!(ep = zsock_endpoint(coord, EP_DISPATCH)))
+    if (!(ep = zsock_endpoint(o.coord, EP_DISPATCH)))
         die_usage("--coordinator: '%s' is not tcp://HOST:PORT or ipc://PATH",
-                  coord);
+                  o.coord);
     free(ep);
-    f.conf.timeout_ms = timeout_s * 1000;
-    f.conf.connect_timeout_ms = timeout_s < 10 ? timeout_s * 1000 : 10000;
-    if (f.conf.insecure)
-        log_warn("--insecure: TLS certificates are NOT verified");
     srandom((unsigned)(time(NULL) ^ getpid()));
     sig_init();
     sig_follow_parent();
+    f.ctx = zmq_ctx_new();
+    /* the crawl's settings from the sink, then our own flags over them */
+    if (hello_ask(f.ctx, o.coord, HELLO_FETCHER, &hr) < 0) {
+        zmq_ctx_term(f.ctx);
+        return 0;
+    }
+    merged = hello_merge_argv(&hr, argc, argv, &nmerged);
+    parse_opts(&o, &f, nmerged, merged);
+    f.conf.timeout_ms = o.timeout_s * 1000;
+    f.conf.connect_timeout_ms = o.timeout_s < 10 ? o.timeout_s * 1000 : 10000;
+    if (f.conf.insecure)
+        log_warn("--insecure: TLS certificates are NOT verified");
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
         fatal("cannot initialize libcurl");
     f.multi = curl_multi_init();
     if (!f.multi)
         fatal("cannot make a curl multi handle");
-    curl_multi_setopt(f.multi, CURLMOPT_MAX_HOST_CONNECTIONS, per_host);
+    curl_multi_setopt(f.multi, CURLMOPT_MAX_HOST_CONNECTIONS, o.per_host);
     curl_multi_setopt(f.multi, CURLMOPT_MAXCONNECTS, (long)f.concurrency);
-    f.hosts = hosts_new((int)per_host, delay,
-                        robots ? f.conf.user_agent : NULL);
-    f.ctx = zmq_ctx_new();
+    f.hosts = hosts_new((int)o.per_host, o.delay,
+                        o.robots ? f.conf.user_agent : NULL);
     f.dispatch = zsock_new(f.ctx, ZMQ_PULL, FETCH_DISPATCH_HWM);
     f.pages = zsock_new(f.ctx, ZMQ_PUSH, FETCH_PAGES_HWM);
     f.control = zsock_new(f.ctx, ZMQ_SUB, 16);
     zmq_setsockopt(f.control, ZMQ_SUBSCRIBE, "", 0);
-    ep = zsock_endpoint(coord, EP_CONTROL);
+    ep = zsock_endpoint(o.coord, EP_CONTROL);
     rc = zsock_connect(f.control, ep);
     free(ep);
-    ep = zsock_endpoint(coord, EP_PAGES_IN);
-    rc |= zsock_connect(f.pages, ep);
-    free(ep);
-    ep = zsock_endpoint(coord, EP_DISPATCH);
+    if (o.serve) {
+        /* pages to the parsers of this host only, not through the sink */
+        if (zsock_bind(f.pages, o.serve) < 0)
+            fatal("cannot serve parsers at '%s'", o.serve);
+    } else {
+        ep = zsock_endpoint(o.coord, EP_PAGES_IN);
+        rc |= zsock_connect(f.pages, ep);
+        free(ep);
+    }
+    ep = zsock_endpoint(o.coord, EP_DISPATCH);
     rc |= zsock_connect(f.dispatch, ep);
     free(ep);
     if (rc < 0)
-        fatal("cannot connect to the coordinator '%s'", coord);
-    log_info("started coordinator=%s concurrency=%d per_host=%ld robots=%s",
-             coord, f.concurrency, per_host, robots ? "on" : "off");
+        fatal("cannot connect to the coordinator '%s'", o.coord);
+    log_info("started coordinator=%s concurrency=%d per_host=%ld delay=%ld "
+             "robots=%s pages=%s", o.coord, f.concurrency, o.per_host,
+             o.delay, o.robots ? "on" : "off", o.serve ? o.serve : "sink");
     rc = fetcher_run(&f);
     log_info("exit fetched=%llu peak_rss_kb=%ld",
              (unsigned long long)f.fetched, peak_rss_kb());
@@ -177,5 +229,7 @@ int main(int argc, char **argv)
     hosts_free(f.hosts);
     curl_multi_cleanup(f.multi);
     curl_global_cleanup();
+    free(merged);
+    hello_reply_release(&hr);
     return rc < 0 ? 1 : 0;
 }

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "common/buf.h"
+#include "common/hello.h"
 #include "common/log.h"
 #include "common/msg.h"
 #include "common/sig.h"
@@ -28,9 +29,13 @@ static const char usage[] =
 "\n"
 "Parses the pages fetchers send (gumbo + CSS rules) and sends one record\n"
 "per page to the sink.  With --try, prints the record of one saved page.\n"
+"The crawl's rules and settings come from the sink when the parser\n"
+"joins; an option given here overrides the sink's.\n"
 "\n"
 "  --coordinator ADDR   the sink's tcp://HOST:PORT or ipc://PATH\n"
 "  --rules FILE         extraction rules (default: title and links)\n"
+"  --pages-from ADDR    also take pages from a fetcher that serves its\n"
+"                       parsers at ADDR (zscrape-fetcher(1); repeatable)\n"
 "  --max-bytes N        cap on a decoded page (default 10485760)\n"
 "  --parse-timeout S    a page parsing longer is a parse_limit record\n"
 "                       (default 5; 0 = no limit)\n"
@@ -44,11 +49,14 @@ static const char usage[] =
 "  -h, --help           this text     -V, --version   the version\n";
 
 enum { O_COORD = 256, O_RULES, O_MAXB, O_TRY, O_URL, O_CTYPE, O_LOGLEVEL,
-       O_LOGJSON, O_PTIMEOUT, O_MAXDEPTH };
+       O_LOGJSON, O_PTIMEOUT, O_MAXDEPTH, O_PAGESFROM };
+
+#define PARSER_MAX_PAGES_FROM 16
 
 static const struct option longopts[] = {
     { "coordinator", required_argument, NULL, O_COORD },
     { "rules", required_argument, NULL, O_RULES },
+    { "pages-from", required_argument, NULL, O_PAGESFROM },
     { "max-bytes", required_argument, NULL, O_MAXB },
     { "parse-timeout", required_argument, NULL, O_PTIMEOUT },
     { "max-depth", required_argument, NULL, O_MAXDEPTH },
@@ -310,45 +318,61 @@ static int try_page(const struct rules *r, const char *path, const char *url,
 
 /* ------------------------------------------------------------------ */
 
-int main(int argc, char **argv)
-{
-    struct parser p;
-    const char *coord = NULL, *rules_path = NULL, *try_path = NULL;
-    const char *try_url = NULL, *try_ctype = "text/html";
-    struct rules *rules = NULL;
-    char err[512], *ep;
-    long n;
-    int c, rc;
+/* What the command line (and the sink's settings) say. */
+struct parse_opts {
+    const char *coord, *rules_path, *try_path, *try_url, *try_ctype;
+    const char *pages_from[PARSER_MAX_PAGES_FROM]; /* --pages-from */
+    int npages_from;
+};
 
-    memset(&p, 0, sizeof(p));
-    p.opts.max_bytes = 10u << 20;
-    p.opts.timeout_ms = PAGE_DEFAULT_TIMEOUT_MS;
-    p.opts.max_depth = PAGE_DEFAULT_MAX_DEPTH;
-    log_init("parser", LOG_INFO);
+/* Parse argv into o and po from the defaults; -1 to exit 0 (after --help
+ * or --version).  Run twice when the sink hands out settings: over the
+ * command line alone, then over the sink's words followed by it. */
+static int parse_opts(struct parse_opts *o, struct page_opts *po, int argc,
+                      char **argv)
+{
+    long n;
+    int c;
+
+    memset(o, 0, sizeof(*o));
+    o->try_ctype = "text/html";
+    po->max_bytes = 10u << 20;
+    po->timeout_ms = PAGE_DEFAULT_TIMEOUT_MS;
+    po->max_depth = PAGE_DEFAULT_MAX_DEPTH;
+    optind = 0;
     while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
         switch (c) {
-        case O_COORD: coord = optarg; break;
-        case O_RULES: rules_path = optarg; break;
+        case O_COORD: o->coord = optarg; break;
+        case O_RULES: o->rules_path = optarg; break;
+        case O_PAGESFROM:
+            if (strncmp(optarg, "tcp://", 6) && strncmp(optarg, "ipc://", 6))
+                die_usage("--pages-from: '%s' is not tcp://HOST:PORT or "
+                          "ipc://PATH", optarg);
+            if (o->npages_from == PARSER_MAX_PAGES_FROM)
+                die_usage("--pages-from: at most %d",
+                          PARSER_MAX_PAGES_FROM);
+            o->pages_from[o->npages_from++] = optarg;
+            break;
         case O_MAXB:
             if (parse_long(optarg, 1, ZSOCK_MAX_BODY, &n) < 0)
                 die_usage("--max-bytes: '%s' is not a number in 1..%ld",
                           optarg, ZSOCK_MAX_BODY);
-            p.opts.max_bytes = (size_t)n;
+            po->max_bytes = (size_t)n;
             break;
         case O_PTIMEOUT:
             if (parse_long(optarg, 0, 3600, &n) < 0)
                 die_usage("--parse-timeout: '%s' is not seconds in 0..3600",
                           optarg);
-            p.opts.timeout_ms = n * 1000;
+            po->timeout_ms = n * 1000;
             break;
         case O_MAXDEPTH:
             if (parse_long(optarg, 0, 10000000, &n) < 0)
                 die_usage("--max-depth: '%s' is not a number", optarg);
-            p.opts.max_depth = (int)n;
+            po->max_depth = (int)n;
             break;
-        case O_TRY: try_path = optarg; break;
-        case O_URL: try_url = optarg; break;
-        case O_CTYPE: try_ctype = optarg; break;
+        case O_TRY: o->try_path = optarg; break;
+        case O_URL: o->try_url = optarg; break;
+        case O_CTYPE: o->try_ctype = optarg; break;
         case O_LOGLEVEL:
             if (log_level_parse(optarg) < 0)
                 die_usage("--log-level: '%s' is not error|warn|info|debug",
@@ -356,31 +380,78 @@ int main(int argc, char **argv)
             log_max_level = (enum log_level)log_level_parse(optarg);
             break;
         case O_LOGJSON: log_set_json(true); break;
-        case 'h': fputs(usage, stdout); return 0;
-        case 'V': printf("zscrape-parser %s\n", ZS_VERSION); return 0;
-        default: fputs(usage, stderr); return 2;
+        case 'h': fputs(usage, stdout); return -1;
+        case 'V': printf("zscrape-parser %s\n", ZS_VERSION); return -1;
+        default: fputs(usage, stderr); exit(2);
         }
     }
     if (optind < argc)
         die_usage("unexpected argument '%s' (try --help)", argv[optind]);
-    if (rules_path && !(rules = rules_load(rules_path, err, sizeof(err))))
-        die_usage("%s", err);
+    return 0;
+}
+
+/* The rules: our own --rules FILE wins; else the sink's rule text; else
+ * the default rules (NULL). */
+static struct rules *load_rules(const struct parse_opts *o,
+                                const struct hello_reply *hr)
+{
+    struct rules *r = NULL;
+    char err[512];
+
+    if (o->rules_path) {
+        if (!(r = rules_load(o->rules_path, err, sizeof(err))))
+            die_usage("%s", err);
+    } else if (hr && hr->rules_len) {
+        r = rules_parse(hr->rules, hr->rules_len, hr->rules_name, err,
+                        sizeof(err));
+        if (!r)
+            fatal("the coordinator's rules: %s", err);
+    }
+    return r;
+}
+
+int main(int argc, char **argv)
+{
+    struct parser p;
+    struct parse_opts o;
+    struct hello_reply hr;
+    struct rules *rules;
+    char *ep, **merged;
+    int rc, nmerged;
+
+    memset(&p, 0, sizeof(p));
+    log_init("parser", LOG_INFO);
+    if (parse_opts(&o, &p.opts, argc, argv) < 0)
+        return 0;
     page_init();
-    if (try_path) {
-        rc = try_page(rules, try_path, try_url, try_ctype, &p.opts);
+    if (o.try_path) {
+        rules = load_rules(&o, NULL);
+        rc = try_page(rules, o.try_path, o.try_url, o.try_ctype, &p.opts);
         rules_free(rules);
         page_cleanup();
         return rc;
     }
-    if (!coord)
+    if (!o.coord)
         die_usage("--coordinator ADDR is required (try --help)");
-    if (!(ep = zsock_endpoint(coord, EP_PAGES_OUT)))
+    if (!(ep = zsock_endpoint(o.coord, EP_PAGES_OUT)))
         die_usage("--coordinator: '%s' is not tcp://HOST:PORT or ipc://PATH",
-                  coord);
-    p.rules = rules;
+                  o.coord);
+    if (o.rules_path)       /* a bad rule file: say so before joining */
+        rules_free(load_rules(&o, NULL));
     sig_init();
     sig_follow_parent();
     p.ctx = zmq_ctx_new();
+    /* the crawl's settings from the sink, then our own flags over them */
+    if (hello_ask(p.ctx, o.coord, HELLO_PARSER, &hr) < 0) {
+        free(ep);
+        zmq_ctx_term(p.ctx);
+        page_cleanup();
+        return 0;
+    }
+    merged = hello_merge_argv(&hr, argc, argv, &nmerged);
+    parse_opts(&o, &p.opts, nmerged, merged);
+    rules = load_rules(&o, &hr);
+    p.rules = rules;
     p.pages = zsock_new(p.ctx, ZMQ_PULL, PARSER_PAGES_HWM);
     p.results = zsock_new(p.ctx, ZMQ_PUSH, PARSER_RESULTS_HWM);
     p.control = zsock_new(p.ctx, ZMQ_SUB, 16);
@@ -391,16 +462,19 @@ int main(int argc, char **argv)
     zmq_setsockopt(p.control, ZMQ_SUBSCRIBE, "", 0);
     rc = zsock_connect(p.pages, ep);
     free(ep);
-    ep = zsock_endpoint(coord, EP_RESULTS);
+    for (int i = 0; i < o.npages_from; i++)
+        rc |= zsock_connect(p.pages, o.pages_from[i]);
+    ep = zsock_endpoint(o.coord, EP_RESULTS);
     rc |= zsock_connect(p.results, ep);
     free(ep);
-    ep = zsock_endpoint(coord, EP_CONTROL);
+    ep = zsock_endpoint(o.coord, EP_CONTROL);
     rc |= zsock_connect(p.control, ep);
     free(ep);
     if (rc < 0)
-        fatal("cannot connect to the coordinator '%s'", coord);
-    log_info("started coordinator=%s rules=%s", coord,
-             rules_path ? rules_path : "(default)");
+        fatal("cannot connect to the coordinator '%s'", o.coord);
+    log_info("started coordinator=%s rules=%s", o.coord,
+             o.rules_path ? o.rules_path
+             : hr.rules_len ? hr.rules_name : "(default)");
     rc = parser_run(&p);
     log_info("exit parsed=%llu peak_rss_kb=%ld",
              (unsigned long long)p.parsed, peak_rss_kb());
@@ -410,5 +484,7 @@ int main(int argc, char **argv)
     zmq_ctx_term(p.ctx);
     rules_free(rules);
     page_cleanup();
+    free(merged);
+    hello_reply_release(&hr);
     return rc < 0 ? 1 : 0;
 }

@@ -372,12 +372,11 @@ fail:
     return NULL;
 }
 
-struct rules *rules_load(const char *path, char *err, size_t errlen)
+char *rules_read(const char *path, size_t *len, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "rb");
     struct buf b;
     char chunk[8192];
-    struct rules *r;
     size_t n;
 
     if (!f) {
@@ -397,13 +396,28 @@ struct rules *rules_load(const char *path, char *err, size_t errlen)
         goto fail;
     }
     fclose(f);
-    r = rules_parse(b.data ? b.data : "", b.len, path, err, errlen);
-    buf_release(&b);
-    return r;
+    if (!b.data) {          /* an empty file */
+        *len = 0;
+        return xstrdup("");
+    }
+    return buf_detach(&b, len);
 fail:
     fclose(f);
     buf_release(&b);
     return NULL;
+}
+
+struct rules *rules_load(const char *path, char *err, size_t errlen)
+{
+    struct rules *r;
+    size_t len;
+    char *text = rules_read(path, &len, err, errlen);
+
+    if (!text)
+        return NULL;
+    r = rules_parse(text, len, path, err, errlen);
+    free(text);
+    return r;
 }
 
 /* ------------------------------------------------------------ access */

@@ -35,6 +35,10 @@ struct rules;
 struct rules *rules_parse(const char *text, size_t len, const char *fname,
                           char *err, size_t errlen);
 
+/* Read the file at path (at most the rule file cap): its bytes,
+ * NUL-terminated (caller frees), or NULL with "PATH: reason" in err. */
+char *rules_read(const char *path, size_t *len, char *err, size_t errlen);
+
 /* Read and parse the file at path.  NULL on error, with err set to
  * "PATH: reason" when it cannot be read, else as rules_parse(). */
 struct rules *rules_load(const char *path, char *err, size_t errlen);

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/hello.h"
 #include "common/log.h"
 #include "common/msg.h"
 #include "common/sig.h"
@@ -36,17 +37,19 @@
 #define SINK_STOP_REPEAT 5
 #define SINK_MAX_ATTEMPTS 3
 #define SINK_STEER_EP "inproc://zscrape-steer"
+#define SINK_HELLO_HWM 256
 
 static const char usage[] =
 "usage: zscrape-sink --bind ADDR [options] [URL ...]\n"
 "\n"
 "Owns the crawl: the seeds, the frontier, the in-flight leases and the\n"
-"output.  Binds ADDR (tcp://HOST:PORT uses PORT..PORT+4, ipc://PATH uses\n"
-"PATH.*) for fetchers and parsers to join with --coordinator ADDR.\n"
+"output.  Binds ADDR (tcp://HOST:PORT uses PORT..PORT+5, ipc://PATH uses\n"
+"PATH.*) for fetchers and parsers to join with --coordinator ADDR; each\n"
+"gets the crawl's rules and settings from here when it joins.\n"
 "\n"
 "  --bind ADDR          where to listen (required)\n"
 "  --seeds FILE         seed URLs, one a line ('-' = stdin)\n"
-"  --rules FILE         extraction rules (for the record's field names)\n"
+"  --rules FILE         extraction rules, handed to every parser\n"
 "  -o, --output FILE    output file (default stdout)\n"
 "  --format F           jsonl|csv|sqlite (default: from the extension:\n"
 "                       .csv, .db/.sqlite, else jsonl)\n"
@@ -65,6 +68,23 @@ static const char usage[] =
 "  --sync P             always|interval|never: how often the journal is\n"
 "                       synced to disk (default interval, 1 s)\n"
 "  --stats FILE         final statistics as JSON\n"
+"\n"
+"Handed to every fetcher that joins (its own flags override them):\n"
+"  --concurrency N      transfers per fetcher (default 256)\n"
+"  --per-host N         transfers per host per fetcher (default 8)\n"
+"  --delay MS           minimum gap between requests to one host (0)\n"
+"  --timeout S          seconds per request attempt (default 30)\n"
+"  --retries N          retries on connect errors, 429, 5xx (default 2)\n"
+"  --user-agent S       User-Agent header\n"
+"  --proxy URL          proxy for every request\n"
+"  --insecure           do not verify TLS certificates\n"
+"  --robots on|off      obey robots.txt (default: on when --depth > 0)\n"
+"  --max-bytes N        decoded body cap (default 10485760; parsers too)\n"
+"Handed to every parser that joins:\n"
+"  --parse-timeout S    a page parsing longer is error parse_limit (5)\n"
+"  --max-depth N        a page nesting deeper is error parse_limit\n"
+"                       (default 10000)\n"
+"\n"
 "  -q, --quiet          no progress line (shown only on a terminal)\n"
 "  --log-level L        error|warn|info|debug (default info)\n"
 "  --log-json           log lines as JSON objects\n"
@@ -72,7 +92,10 @@ static const char usage[] =
 
 enum { O_BIND = 256, O_SEEDS, O_RULES, O_FORMAT, O_DEPTH, O_SCOPE, O_MAXP,
        O_WINDOW, O_LEASE, O_GRACE, O_STATS, O_LOGLEVEL, O_LOGJSON,
-       O_FRONTIER, O_STATE, O_SYNC };
+       O_FRONTIER, O_STATE, O_SYNC,
+       /* handed to workers */
+       O_CONC, O_PERHOST, O_DELAY, O_TIMEOUT, O_RETRIES, O_UA, O_PROXY,
+       O_INSECURE, O_ROBOTS, O_MAXB, O_PTIMEOUT, O_MAXDEPTH };
 
 static const struct option longopts[] = {
     { "bind", required_argument, NULL, O_BIND },
@@ -93,9 +116,46 @@ static const struct option longopts[] = {
     { "quiet", no_argument, NULL, 'q' },
     { "log-level", required_argument, NULL, O_LOGLEVEL },
     { "log-json", no_argument, NULL, O_LOGJSON },
+    { "concurrency", required_argument, NULL, O_CONC },
+    { "per-host", required_argument, NULL, O_PERHOST },
+    { "delay", required_argument, NULL, O_DELAY },
+    { "timeout", required_argument, NULL, O_TIMEOUT },
+    { "retries", required_argument, NULL, O_RETRIES },
+    { "user-agent", required_argument, NULL, O_UA },
+    { "proxy", required_argument, NULL, O_PROXY },
+    { "insecure", no_argument, NULL, O_INSECURE },
+    { "robots", required_argument, NULL, O_ROBOTS },
+    { "max-bytes", required_argument, NULL, O_MAXB },
+    { "parse-timeout", required_argument, NULL, O_PTIMEOUT },
+    { "max-depth", required_argument, NULL, O_MAXDEPTH },
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, 'V' },
     { NULL, 0, NULL, 0 },
+};
+
+/* The workers' options: name, role, smallest and largest value (numbers;
+ * min > max: a string), and whether it takes a value at all.  The sink
+ * checks them so a bad value stops the crawl here, not in every worker. */
+struct worker_opt {
+    int code;
+    const char *name;
+    enum hello_role role;
+    long min, max;
+};
+
+static const struct worker_opt worker_opts[] = {
+    { O_CONC, "concurrency", HELLO_FETCHER, 1, 100000 },
+    { O_PERHOST, "per-host", HELLO_FETCHER, 1, 100000 },
+    { O_DELAY, "delay", HELLO_FETCHER, 0, 3600000 },
+    { O_TIMEOUT, "timeout", HELLO_FETCHER, 1, 86400 },
+    { O_RETRIES, "retries", HELLO_FETCHER, 0, 100 },
+    { O_UA, "user-agent", HELLO_FETCHER, 1, 0 },
+    { O_PROXY, "proxy", HELLO_FETCHER, 1, 0 },
+    { O_INSECURE, "insecure", HELLO_FETCHER, 0, 0 },
+    { O_ROBOTS, "robots", HELLO_FETCHER, 1, 0 },
+    { O_MAXB, "max-bytes", HELLO_FETCHER, 1, ZSOCK_MAX_BODY },
+    { O_PTIMEOUT, "parse-timeout", HELLO_PARSER, 0, 3600 },
+    { O_MAXDEPTH, "max-depth", HELLO_PARSER, 0, 10000000 },
 };
 
 struct sink {
@@ -103,6 +163,8 @@ struct sink {
     void *dispatch;         /* PUSH: URLs to fetchers */
     void *results;          /* PULL: records from parsers */
     void *control;          /* PUB: stop to everyone */
+    void *hello;            /* ROUTER: settings to joining workers */
+    struct hello_offer offer; /* what they get */
     void *steer;            /* PAIR: terminates the streamer */
     void *steer_peer;       /* its other end, in the streamer thread */
     void *pages_in;         /* streamer PULL (owned by its thread) */
@@ -135,6 +197,34 @@ static long num_arg(const char *name, const char *v, long min, long max)
         die_usage("--%s: '%s' is not a number in %ld..%ld", name, v, min,
                   max);
     return n;
+}
+
+/* A worker's option given to the sink: check it, keep it for the hello. */
+static void take_worker_opt(struct hello_offer *o, int code, const char *val)
+{
+    const struct worker_opt *w = NULL;
+    char opt[32];
+    size_t i;
+
+    for (i = 0; i < ARRAY_SIZE(worker_opts); i++)
+        if (worker_opts[i].code == code)
+            w = &worker_opts[i];
+    if (!w)
+        return;
+    snprintf(opt, sizeof(opt), "--%s", w->name);
+    if (w->min == 0 && w->max == 0) {           /* a flag */
+        hello_offer_add(o, w->role, opt, NULL);
+        return;
+    }
+    if (w->min <= w->max)
+        num_arg(w->name, val, w->min, w->max);
+    else if (!*val)
+        die_usage("%s: an empty value", opt);
+    if (code == O_ROBOTS && strcmp(val, "on") && strcmp(val, "off"))
+        die_usage("--robots: '%s' is not on or off", val);
+    hello_offer_add(o, w->role, opt, val);
+    if (code == O_MAXB)         /* the parsers' cap too */
+        hello_offer_add(o, HELLO_PARSER, opt, val);
 }
 
 /* Queue url unless seen; journal it when queued.  Returns 1 when queued,
@@ -258,6 +348,9 @@ static void on_result(struct sink *s, struct msg *m)
         log_warn("unexpected message type %d on results", m->meta.type);
         return;
     }
+    s->stp->results_bytes += MSG_HDR_LEN;
+    for (i = 0; i < m->nparts; i++)
+        s->stp->results_bytes += zmq_msg_size(&m->parts[i]);
     ls = ledger_find(s->ledger, m->meta.id);
     u = msg_part(m, 0, &ulen);
     if (!ls || strlen(ls->url) != ulen || memcmp(ls->url, u, ulen)) {
@@ -341,6 +434,7 @@ static void dispatch_some(struct sink *s)
             break;
         }
         s->stp->dispatched++;
+        s->stp->dispatch_bytes += MSG_HDR_LEN + f.len;
         if (attempt == 0)
             s->dispatched_new++;
         if (ledger_inflight(s->ledger) > s->stp->peak_inflight)
@@ -399,8 +493,8 @@ static void *streamer_main(void *arg)
 static int bind_all(struct sink *s, const char *base)
 {
     static const int kinds[] = { EP_DISPATCH, EP_PAGES_IN, EP_PAGES_OUT,
-                                 EP_RESULTS, EP_CONTROL };
-    void *socks[5];
+                                 EP_RESULTS, EP_CONTROL, EP_HELLO };
+    void *socks[6];
     size_t i;
     int rc = 0;
 
@@ -409,11 +503,13 @@ static int bind_all(struct sink *s, const char *base)
     s->pages_out = zsock_new(s->ctx, ZMQ_PUSH, SINK_PAGES_HWM);
     s->results = zsock_new(s->ctx, ZMQ_PULL, SINK_RESULTS_HWM);
     s->control = zsock_new(s->ctx, ZMQ_PUB, 64);
+    s->hello = zsock_new(s->ctx, ZMQ_ROUTER, SINK_HELLO_HWM);
     socks[0] = s->dispatch;
     socks[1] = s->pages_in;
     socks[2] = s->pages_out;
     socks[3] = s->results;
     socks[4] = s->control;
+    socks[5] = s->hello;
     for (i = 0; i < ARRAY_SIZE(kinds) && rc == 0; i++) {
         char *ep = zsock_endpoint(base, (enum zs_endpoint)kinds[i]);
         rc = zsock_bind(socks[i], ep);
@@ -463,6 +559,25 @@ static void broadcast_stop(struct sink *s)
     }
 }
 
+/* The bytes the streamer took in (pages from fetchers; as many go out to
+ * parsers); 0 when it does not answer within a second. */
+static uint64_t streamer_bytes(struct sink *s)
+{
+    uint64_t v[8];
+    int timeout = 1000, i, more = 1;
+    size_t sz = sizeof(more);
+
+    zmq_setsockopt(s->steer, ZMQ_RCVTIMEO, &timeout, sizeof(timeout));
+    if (zmq_send(s->steer, "STATISTICS", 10, ZMQ_DONTWAIT) < 0)
+        return 0;
+    for (i = 0; i < 8 && more; i++) {
+        if (zmq_recv(s->steer, &v[i], sizeof(v[i]), 0) != sizeof(v[i]))
+            return 0;
+        zmq_getsockopt(s->steer, ZMQ_RCVMORE, &more, &sz);
+    }
+    return i == 8 ? v[1] : 0;   /* frontend bytes in */
+}
+
 static void close_all(struct sink *s)
 {
     /* DONTWAIT: should the streamer be gone, a blocking send to its
@@ -482,6 +597,7 @@ static void close_all(struct sink *s)
     zmq_close(s->dispatch);
     zmq_close(s->results);
     zmq_close(s->control);
+    zmq_close(s->hello);
     zmq_ctx_term(s->ctx);
 }
 
@@ -509,7 +625,7 @@ static int sink_run(struct sink *s)
     int64_t last_flush = now_ms(), last_progress = 0, last_hb = 0;
 
     for (;;) {
-        zmq_pollitem_t items[3];
+        zmq_pollitem_t items[4];
         int64_t now;
         int n = 0;
 
@@ -531,12 +647,15 @@ static int sink_run(struct sink *s)
             break;
         items[n++] = (zmq_pollitem_t){ s->results, 0, ZMQ_POLLIN, 0 };
         items[n++] = (zmq_pollitem_t){ NULL, sig_fd(), ZMQ_POLLIN, 0 };
+        items[n++] = (zmq_pollitem_t){ s->hello, 0, ZMQ_POLLIN, 0 };
         if (may_dispatch(s))
             items[n++] = (zmq_pollitem_t){ s->dispatch, 0, ZMQ_POLLOUT, 0 };
         if (zmq_poll(items, n, SINK_POLL_MS) < 0 && errno != EINTR)
             return error("zmq_poll: %s", zmq_strerror(errno));
         if (items[1].revents)
             sig_drain();
+        if (items[2].revents)
+            hello_answer(s->hello, &s->offer);
         if (items[0].revents) {
             drain_results(s);
             /* whole records leave the process once a batch is done, so a
@@ -577,7 +696,7 @@ int main(int argc, char **argv)
     const char *output = NULL, *format = NULL, *stats_path = NULL;
     const char *state = NULL;
     char err[512];
-    bool quiet = false;
+    bool quiet = false, robots_set = false;
     long lease_s = 300, grace_s = 30, frontier_mb = 256;
     int scope = SCOPE_HOST, c, i, rc;
     long nseeds = 0;
@@ -585,6 +704,7 @@ int main(int argc, char **argv)
     memset(&s, 0, sizeof(s));
     s.window = 1024;
     s.sync = SYNC_INTERVAL;
+    hello_offer_init(&s.offer);
     log_init("sink", LOG_INFO);
     while ((c = getopt_long(argc, argv, "o:qhV", longopts, NULL)) != -1) {
         switch (c) {
@@ -625,6 +745,12 @@ int main(int argc, char **argv)
             log_max_level = (enum log_level)log_level_parse(optarg);
             break;
         case O_LOGJSON: log_set_json(true); break;
+        case O_CONC: case O_PERHOST: case O_DELAY: case O_TIMEOUT:
+        case O_RETRIES: case O_UA: case O_PROXY: case O_INSECURE:
+        case O_ROBOTS: case O_MAXB: case O_PTIMEOUT: case O_MAXDEPTH:
+            take_worker_opt(&s.offer, c, optarg);
+            robots_set |= c == O_ROBOTS;
+            break;
         case 'h': fputs(usage, stdout); return 0;
         case 'V': printf("zscrape-sink %s\n", ZS_VERSION); return 0;
         default: fputs(usage, stderr); return 2;
@@ -643,8 +769,20 @@ int main(int argc, char **argv)
         format = writer_format_for(output);
     if (!writer_format_known(format))
         die_usage("--format: '%s' is not jsonl, csv or sqlite", format);
-    if (rules_path && !(s.rules = rules_load(rules_path, err, sizeof(err))))
-        die_usage("%s", err);
+    if (rules_path) {
+        s.offer.rules = rules_read(rules_path, &s.offer.rules_len, err,
+                                   sizeof(err));
+        if (!s.offer.rules || !(s.rules = rules_parse(s.offer.rules,
+                                                      s.offer.rules_len,
+                                                      rules_path, err,
+                                                      sizeof(err))))
+            die_usage("%s", err);
+        s.offer.rules_name = rules_path;
+    }
+    /* robots.txt: on by default when following links */
+    if (!robots_set)
+        hello_offer_add(&s.offer, HELLO_FETCHER, "--robots",
+                        s.depth > 0 ? "on" : "off");
     extract_out_init(&s.nulls);
     extract_nulls(s.rules, &s.nulls);
     s.lease_ms = lease_s * 1000;
@@ -718,6 +856,7 @@ int main(int argc, char **argv)
     if (s.journal && journal_sync(s.journal, false, true) < 0)
         rc = -1;
     journal_close(s.journal);
+    s.stp->pages_bytes = streamer_bytes(&s);
     if (stats_path && stats_write(s.stp, stats_path, ledger_inflight(s.ledger),
                                   ledger_frontier(s.ledger),
                                   ledger_nseen(s.ledger)) < 0)
@@ -730,6 +869,7 @@ int main(int argc, char **argv)
     close_all(&s);
     extract_out_release(&s.nulls);
     rules_free(s.rules);
+    hello_offer_release(&s.offer);
     scope_free(s.scope);
     ledger_free(s.ledger);
     stats_free(s.stp);

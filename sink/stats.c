@@ -114,7 +114,7 @@ int stats_write(const struct stats *s, const char *path, size_t inflight,
             "  \"fetch_ms\": {\"p50\": %lld, \"p90\": %lld, \"p99\": %lld},\n"
             "  \"turnaround_ms\": {\"p50\": %lld, \"p90\": %lld, "
             "\"p99\": %lld},\n"
-            "  \"wall_s\": %.3f,\n  \"pages_per_s\": %.1f\n}\n",
+            "  \"wall_s\": %.3f,\n  \"pages_per_s\": %.1f,\n",
             (unsigned long long)s->bytes, (unsigned long long)s->dispatched,
             (unsigned long long)s->redispatched,
             (unsigned long long)s->late,
@@ -129,6 +129,16 @@ int stats_write(const struct stats *s, const char *path, size_t inflight,
             (long long)hist_quantile(&s->turnaround, 0.9),
             (long long)hist_quantile(&s->turnaround, 0.99), wall,
             wall > 0 ? (double)s->records / wall : 0.0);
+    /* what crossed the sink's sockets, frames' payload (ZMTP and TCP/IP
+     * headers not counted) */
+    fprintf(f, "  \"wire\": {\"dispatch_bytes\": %llu, \"pages_bytes\": "
+            "%llu, \"results_bytes\": %llu, \"bytes_per_page\": %.0f}\n}\n",
+            (unsigned long long)s->dispatch_bytes,
+            (unsigned long long)s->pages_bytes,
+            (unsigned long long)s->results_bytes,
+            s->records ? (double)(s->dispatch_bytes + 2 * s->pages_bytes +
+                                  s->results_bytes) / (double)s->records
+            : 0.0);
     if (fclose(f) != 0)
         return error("cannot write stats '%s': %s", path, strerror(errno));
     return 0;

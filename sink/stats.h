@@ -35,6 +35,9 @@ struct stats {
     uint64_t links_seen;        /* links reported by parsers */
     uint64_t links_queued;      /* of them, new and in scope */
     uint64_t peak_inflight;     /* highest in-flight count */
+    uint64_t dispatch_bytes;    /* wire: dispatch messages out */
+    uint64_t pages_bytes;       /* wire: pages through the streamer */
+    uint64_t results_bytes;     /* wire: result messages in */
     uint64_t recent_records;    /* records at the last progress tick */
     int64_t recent_ms;          /* time of the last progress tick */
     double recent_rate;         /* pages/s over the last ticks */

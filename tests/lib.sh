@@ -25,6 +25,9 @@
 #   wait_lines FILE N PID   wait until FILE has N lines; false if PID ends
 #   page_requests LOG       the page paths nginx was asked for (no robots)
 #   rand_int LO HI          a random integer in [LO, HI)
+#   free_ports N            a base port with N free ports from it
+#   gen_site N              the generated N-page site, $T/pages.txt
+#   assert_pages_once FILE  the records are those pages, each once
 #
 # JSON is checked with python3's standard library only (no jq).
 set -eu
@@ -464,4 +467,50 @@ page_requests()
 rand_int()
 {
     echo $(($1 + (RANDOM * 32768 + RANDOM) % ($2 - $1)))
+}
+
+# free_ports N: a base port with base..base+N-1 free on 127.0.0.1 (a
+# coordinator address tcp://127.0.0.1:BASE uses six)
+free_ports()
+{
+    python3 - "$1" <<'PY'
+import random, socket, sys
+n = int(sys.argv[1])
+for _ in range(200):
+    base = random.randrange(20000, 60000)
+    socks = []
+    try:
+        for p in range(base, base + n):
+            s = socket.socket()
+            s.bind(("127.0.0.1", p))
+            socks.append(s)
+    except OSError:
+        continue
+    finally:
+        for s in socks:
+            s.close()
+    print(base)
+    break
+PY
+}
+
+# gen_site N: the generated site of N pages (tests/gen-site.py) in $T/www,
+# its page paths in $T/pages.txt; needs BASE (nginx_start first)
+gen_site()
+{
+    python3 "$ROOT/tests/gen-site.py" "$T/www" "$1" --base "$BASE" \
+        --list "$T/pages.txt"
+}
+
+# assert_pages_once FILE: FILE's records are the pages of $T/pages.txt,
+# each exactly once
+assert_pages_once()
+{
+    records_py "$1" '
+pages = set(args[0] + l.strip() for l in open(args[1]) if l.strip())
+urls = [r["url"] for r in recs]
+if len(urls) != len(set(urls)) or set(urls) != pages:
+    die("%d records, %d distinct, want the %d pages once"
+        % (len(urls), len(set(urls)), len(pages)))
+' "$BASE" "$T/pages.txt"
 }

@@ -6,6 +6,10 @@
 #
 # With ZS_COUNTS_FILE set (tests/run.sh does), the closing line is not
 # printed; "PASSED FAILED SKIPPED" is appended to that file instead.
+# With ZS_VALGRIND=1 each binary runs under valgrind's memcheck (suite
+# names "valgrind/..."): an invalid access, an uninitialized read or a
+# definite or indirect leak fails the suite (tests/valgrind.supp holds
+# the suppressions for glibc's own false positives).
 set -u
 dir=${1:?usage: run-unit.sh BUILD_DIR [PATTERN...]}
 shift
@@ -33,12 +37,21 @@ matches()
     return 1
 }
 
+wrap=()
+prefix=$(basename "$dir")
+if [ "${ZS_VALGRIND:-0}" = 1 ]; then
+    wrap=(valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect
+          --error-exitcode=99
+          "--suppressions=$(dirname "$0")/valgrind.supp")
+    prefix=valgrind
+fi
+
 for t in "$dir"/tests/test_*; do
     [ -f "$t" ] && [ -x "$t" ] || continue
-    name=$(basename "$dir")/$(basename "$t")
+    name=$prefix/$(basename "$t")
     matches "$name" "$@" || continue
     start=$(date +%s%3N)
-    timeout -k 5 "$ZS_SUITE_LIMIT" "$t" </dev/null >"$log" 2>&1
+    timeout -k 5 "$ZS_SUITE_LIMIT" "${wrap[@]}" "$t" </dev/null >"$log" 2>&1
     rc=$?
     ms=$(($(date +%s%3N) - start))
     secs=$((ms / 1000)).$((ms % 1000 / 100))

@@ -2,7 +2,8 @@
 # run.sh [--e2e-only] [PATTERN...]: zscrape's test runner (`make test`).
 #
 # 1. unit suites: every build/tests/test_* and build-san/tests/test_*
-#    (the ASan+UBSan build) binary, one suite each (tests/run-unit.sh);
+#    (the ASan+UBSan build) binary, one suite each (tests/run-unit.sh),
+#    and build/tests/test_* again under valgrind (valgrind/test_*);
 # 2. end-to-end suites: every tests/t[0-9]*.sh, each in its own process
 #    with its output in a log that is shown only when it fails; exit 77
 #    means skipped.
@@ -64,6 +65,13 @@ if [ $unit = 1 ]; then
         ZS_COUNTS_FILE=$counts ZS_SUITE_LIMIT=$LIMIT \
             tests/run-unit.sh "$b" "${pats[@]}"
     done
+    # the plain build's unit tests again under valgrind (leaks, invalid
+    # accesses the sanitizers' build does not see the same way)
+    if command -v valgrind >/dev/null 2>&1 && ls build/tests/test_* \
+            >/dev/null 2>&1; then
+        ZS_VALGRIND=1 ZS_COUNTS_FILE=$counts ZS_SUITE_LIMIT=$LIMIT \
+            tests/run-unit.sh build "${pats[@]}"
+    fi
 fi
 
 # ---------------------------------------------------------------- e2e

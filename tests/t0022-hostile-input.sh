@@ -157,28 +157,6 @@ grep -q "stdin.*:1:" "$T/stdin.err" || fail "stdin: no (stdin):1: warning"
 
 # ---------------------------------------------------------------- wire
 
-# free_ports5: a base port with base..base+4 free on 127.0.0.1
-free_ports5()
-{
-    python3 -c '
-import random, socket
-for _ in range(200):
-    base = random.randrange(20000, 60000)
-    socks = []
-    try:
-        for p in range(base, base + 5):
-            s = socket.socket()
-            s.bind(("127.0.0.1", p))
-            socks.append(s)
-    except OSError:
-        continue
-    finally:
-        for s in socks:
-            s.close()
-    print(base)
-    break
-'
-}
 N=300
 for i in $(seq $N); do
     echo "$BASE/slow/$i"
@@ -194,7 +172,7 @@ wire_round()
 {
     local name=$1 peers=$2 crawl_pid pids='' p k kind zrc=0 rc=0 i
     shift 2
-    PORT=$(free_ports5)
+    PORT=$(free_ports 6)
     [ -n "$PORT" ] || fail "$name: no 5 free consecutive ports"
     spawn "$ZSCRAPE" crawl -q --seeds "$T/wire-seeds.txt" \
         -o "$T/$name.jsonl" --listen "tcp://127.0.0.1:$PORT" \

@@ -1,0 +1,292 @@
+/* hello.c: the settings hand-off between the sink and a joining worker
+ * (protocol in hello.h). */
+#include "common/compat.h"
+
+#include <zmq.h>
+
+#include "common/hello.h"
+#include "common/log.h"
+#include "common/msg.h"
+#include "common/sig.h"
+#include "common/util.h"
+#include "common/zsock.h"
+
+#define HELLO_WORDS_MAX ((size_t)1 << 20)
+#define HELLO_RULES_MAX ((size_t)16 << 20)
+#define HELLO_RESEND_MS 2000         /* a lost hello (sink restarted) */
+#define HELLO_FIRST_WAIT_MS 5000     /* then say we are waiting */
+#define HELLO_WAIT_LOG_MS 30000      /* and again this often */
+#define HELLO_MAX_PARTS 8
+
+static const char *const role_names[HELLO_NROLES] = { "fetcher", "parser" };
+
+/* ------------------------------------------------------------------ */
+/* the sink                                                            */
+
+void hello_offer_init(struct hello_offer *o)
+{
+    int i;
+
+    memset(o, 0, sizeof(*o));
+    for (i = 0; i < HELLO_NROLES; i++)
+        buf_init(&o->words[i], HELLO_WORDS_MAX);
+    o->rules_name = "";
+}
+
+void hello_offer_release(struct hello_offer *o)
+{
+    int i;
+
+    for (i = 0; i < HELLO_NROLES; i++)
+        buf_release(&o->words[i]);
+    free(o->rules);
+    o->rules = NULL;
+}
+
+void hello_offer_add(struct hello_offer *o, enum hello_role role,
+                     const char *opt, const char *val)
+{
+    struct buf *b = &o->words[role];
+
+    if (buf_add(b, opt, strlen(opt) + 1) < 0 ||
+        (val && buf_add(b, val, strlen(val) + 1) < 0))
+        fatal("worker settings over %zu bytes", HELLO_WORDS_MAX);
+}
+
+static void send_frames(void *s, const void *id, size_t idlen,
+                        const struct msg_frame *f, int n)
+{
+    int i;
+
+    if (zmq_send(s, id, idlen, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0)
+        return;
+    for (i = 0; i < n; i++)
+        zmq_send(s, f[i].data, f[i].len,
+                 (i + 1 < n ? ZMQ_SNDMORE : 0) | ZMQ_DONTWAIT);
+}
+
+/* Read one whole multipart message: its frames' zmq_msg_t (up to max);
+ * returns how many, 0 when none was waiting. */
+static int recv_parts(void *s, zmq_msg_t *parts, int max)
+{
+    int n = 0, more = 0;
+    size_t sz = sizeof(more);
+
+    do {
+        zmq_msg_t tmp, *m = n < max ? &parts[n] : &tmp;
+        zmq_msg_init(m);
+        if (zmq_msg_recv(m, s, n ? 0 : ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close(m);
+            return n;
+        }
+        zmq_getsockopt(s, ZMQ_RCVMORE, &more, &sz);
+        if (m == &tmp)
+            zmq_msg_close(m);
+        else
+            n++;
+    } while (more);
+    return n;
+}
+
+static void answer_one(void *s, zmq_msg_t *p, int n,
+                       const struct hello_offer *o)
+{
+    char req[128], refusal[160], head[64];
+    const char *peer = n >= 2 ? zmq_msg_gets(&p[n - 1], "Peer-Address")
+                       : NULL;
+    struct msg_frame f[4];
+    size_t len;
+    int version = -1, i;
+    char role[16] = "";
+
+    if (!peer)
+        peer = "a local peer";
+    len = n == 2 ? zmq_msg_size(&p[1]) : 0;
+    if (len >= sizeof(req))
+        len = 0;
+    memcpy(req, n == 2 ? zmq_msg_data(&p[1]) : "", len);
+    req[len] = '\0';
+    if (sscanf(req, "zscrape-hello %d %15s", &version, role) != 2) {
+        log_warn("hello: not a zscrape worker at %s: ignored", peer);
+        return;
+    }
+    if (version != MSG_VERSION) {
+        log_error("refused a %s at %s: it speaks protocol version %d, this "
+                  "sink %d (run the same zscrape version everywhere)", role,
+                  peer, version, MSG_VERSION);
+        snprintf(refusal, sizeof(refusal),
+                 "zscrape-refused %d the sink speaks protocol version %d",
+                 MSG_VERSION, MSG_VERSION);
+        f[0] = (struct msg_frame){ refusal, strlen(refusal), NULL, NULL };
+        send_frames(s, zmq_msg_data(&p[0]), zmq_msg_size(&p[0]), f, 1);
+        return;
+    }
+    for (i = 0; i < HELLO_NROLES && strcmp(role, role_names[i]); i++)
+        ;
+    if (i == HELLO_NROLES) {
+        log_warn("hello: unknown role '%s' from %s: ignored", role, peer);
+        return;
+    }
+    log_info("a %s joined from %s", role, peer);
+    snprintf(head, sizeof(head), "zscrape-config %d", MSG_VERSION);
+    f[0] = (struct msg_frame){ head, strlen(head), NULL, NULL };
+    f[1] = (struct msg_frame){ o->words[i].data ? o->words[i].data : "",
+                               o->words[i].len, NULL, NULL };
+    f[2] = (struct msg_frame){ o->rules ? o->rules : "", o->rules_len, NULL,
+                               NULL };
+    f[3] = (struct msg_frame){ o->rules_name, strlen(o->rules_name), NULL,
+                               NULL };
+    send_frames(s, zmq_msg_data(&p[0]), zmq_msg_size(&p[0]), f, 4);
+}
+
+void hello_answer(void *router, const struct hello_offer *o)
+{
+    zmq_msg_t parts[HELLO_MAX_PARTS];
+    int n, i;
+
+    while ((n = recv_parts(router, parts, HELLO_MAX_PARTS)) > 0) {
+        answer_one(router, parts, n, o);
+        for (i = 0; i < n; i++)
+            zmq_msg_close(&parts[i]);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* the worker                                                          */
+
+static void send_hello(void *s, enum hello_role role)
+{
+    char req[64];
+
+    snprintf(req, sizeof(req), "zscrape-hello %d %s", MSG_VERSION,
+             role_names[role]);
+    zmq_send(s, req, strlen(req), ZMQ_DONTWAIT);
+}
+
+static char *dup_part(zmq_msg_t *m, size_t *len)
+{
+    *len = zmq_msg_size(m);
+    return xstrndup(zmq_msg_data(m), *len);
+}
+
+/* Fill r from a config reply; -1 when it is not one. */
+static int take_config(zmq_msg_t *p, int n, struct hello_reply *r)
+{
+    size_t len, i;
+    char *w;
+    int k;
+
+    if (n != 4)
+        return -1;
+    w = dup_part(&p[1], &len);
+    r->argc = 0;
+    for (i = 0; i < len; i++)
+        r->argc += w[i] == '\0';
+    r->argv = xcalloc((size_t)r->argc + 1, sizeof(char *));
+    for (i = 0, k = 0; k < r->argc; k++) {
+        r->argv[k] = w + i;
+        i += strlen(w + i) + 1;
+    }
+    r->words = w;
+    r->rules = dup_part(&p[2], &r->rules_len);
+    r->rules_name = dup_part(&p[3], &len);
+    return 0;
+}
+
+/* One reply waiting on s: 1 taken, 0 ignored, exits on a refusal. */
+static int on_reply(void *s, const char *coord, struct hello_reply *r)
+{
+    zmq_msg_t parts[HELLO_MAX_PARTS];
+    char head[160];
+    int n, i, version = -1, rc = 0;
+    size_t len;
+
+    n = recv_parts(s, parts, HELLO_MAX_PARTS);
+    if (n == 0)
+        return 0;
+    len = zmq_msg_size(&parts[0]);
+    if (len >= sizeof(head))
+        len = sizeof(head) - 1;
+    memcpy(head, zmq_msg_data(&parts[0]), len);
+    head[len] = '\0';
+    if (sscanf(head, "zscrape-refused %d", &version) == 1) {
+        const char *why = strchr(head + 16, ' ');
+        fatal("the coordinator at %s refused this worker: %s (this worker "
+              "speaks protocol version %d; run the same zscrape version "
+              "everywhere)", coord, why ? why + 1 : "?", MSG_VERSION);
+    }
+    if (sscanf(head, "zscrape-config %d", &version) == 1 &&
+        version == MSG_VERSION && take_config(parts, n, r) == 0)
+        rc = 1;
+    else
+        log_warn("hello: an unexpected answer from %s: ignored", coord);
+    for (i = 0; i < n; i++)
+        zmq_msg_close(&parts[i]);
+    return rc;
+}
+
+int hello_ask(void *ctx, const char *coord, enum hello_role role,
+              struct hello_reply *r)
+{
+    char *ep = zsock_endpoint(coord, EP_HELLO);
+    void *s = zsock_new(ctx, ZMQ_DEALER, 16);
+    int64_t start = now_ms(), sent = 0, logged = 0;
+    int rc = -1;
+
+    memset(r, 0, sizeof(*r));
+    if (!ep || zsock_connect(s, ep) < 0)
+        fatal("cannot connect to the coordinator '%s'", coord);
+    free(ep);
+    while (!sig_stop) {
+        zmq_pollitem_t items[2] = {
+            { s, 0, ZMQ_POLLIN, 0 },
+            { NULL, sig_fd(), ZMQ_POLLIN, 0 },
+        };
+        int64_t now = now_ms();
+        if (now - sent >= HELLO_RESEND_MS) {
+            send_hello(s, role);
+            sent = now;
+        }
+        if (now - start >= HELLO_FIRST_WAIT_MS &&
+            now - logged >= HELLO_WAIT_LOG_MS) {
+            log_warn("waiting for the coordinator at %s (no answer for "
+                     "%llds; is its sink running?)", coord,
+                     (long long)((now - start) / 1000));
+            logged = now;
+        }
+        if (zmq_poll(items, 2, 500) < 0 && errno != EINTR)
+            fatal("zmq_poll: %s", zmq_strerror(errno));
+        if (items[1].revents)
+            sig_drain();
+        if (items[0].revents && on_reply(s, coord, r) == 1) {
+            rc = 0;
+            break;
+        }
+    }
+    zmq_close(s);
+    return rc;
+}
+
+void hello_reply_release(struct hello_reply *r)
+{
+    free(r->argv);
+    free(r->words);
+    free(r->rules);
+    free(r->rules_name);
+    memset(r, 0, sizeof(*r));
+}
+
+char **hello_merge_argv(const struct hello_reply *r, int argc, char **argv,
+                        int *out_argc)
+{
+    char **v = xcalloc((size_t)(argc + r->argc + 1), sizeof(char *));
+    int n = 0, i;
+
+    v[n++] = argv[0];
+    for (i = 0; i < r->argc; i++)
+        v[n++] = r->argv[i];
+    for (i = 1; i < argc; i++)
+        v[n++] = argv[i];
+    *out_argc = n;
+    return v;
+}
