@@ -2,6 +2,7 @@
  * (protocol in hello.h). */
 #include "common/compat.h"
 
+#include <unistd.h>
 #include <zmq.h>
 
 #include "common/hello.h"
@@ -17,6 +18,7 @@
 #define HELLO_FIRST_WAIT_MS 5000     /* then say we are waiting */
 #define HELLO_WAIT_LOG_MS 30000      /* and again this often */
 #define HELLO_MAX_PARTS 8
+#define HELLO_MAX_PROCS 4096     /* workers the sink keeps reports of */
 
 static const char *const role_names[HELLO_NROLES] = { "fetcher", "parser" };
 
@@ -88,10 +90,54 @@ static int recv_parts(void *s, zmq_msg_t *parts, int max)
     return n;
 }
 
-static void answer_one(void *s, zmq_msg_t *p, int n,
-                       const struct hello_offer *o)
+static struct hello_proc *proc_find(struct hello_procs *ps,
+                                    const void *id, size_t idlen)
 {
-    char req[128], refusal[160], head[64];
+    size_t i;
+
+    for (i = 0; i < ps->n; i++)
+        if (ps->v[i].idlen == idlen && !memcmp(ps->v[i].id, id, idlen))
+            return &ps->v[i];
+    if (ps->n == HELLO_MAX_PROCS)
+        return NULL;
+    if (ps->n == ps->cap) {
+        ps->cap = ps->cap ? 2 * ps->cap : 16;
+        ps->v = xrealloc(ps->v, ps->cap * sizeof(*ps->v));
+    }
+    memset(&ps->v[ps->n], 0, sizeof(ps->v[0]));
+    memcpy(ps->v[ps->n].id, id, idlen);
+    ps->v[ps->n].idlen = idlen;
+    return &ps->v[ps->n++];
+}
+
+/* "zscrape-counters V ROLE PID FINAL name=value ..." from a worker. */
+static void take_report(struct hello_procs *ps, zmq_msg_t *id,
+                        const char *req, const char *peer)
+{
+    struct hello_proc *pr;
+    char role[16];
+    long pid;
+    int version, final, off = 0;
+
+    if (!ps || zmq_msg_size(id) > sizeof(pr->id) ||
+        sscanf(req, "zscrape-counters %d %15s %ld %d %n", &version, role,
+               &pid, &final, &off) != 4 || !off || version != MSG_VERSION)
+        return;
+    pr = proc_find(ps, zmq_msg_data(id), zmq_msg_size(id));
+    if (!pr)
+        return;
+    snprintf(pr->role, sizeof(pr->role), "%s", role);
+    snprintf(pr->peer, sizeof(pr->peer), "%s", peer);
+    pr->pid = pid;
+    pr->final = final != 0;
+    free(pr->counters);
+    pr->counters = xstrdup(req + off);
+}
+
+static void answer_one(void *s, zmq_msg_t *p, int n,
+                       const struct hello_offer *o, struct hello_procs *ps)
+{
+    char req[512], refusal[160], head[64];
     const char *peer = n >= 2 ? zmq_msg_gets(&p[n - 1], "Peer-Address")
                        : NULL;
     struct msg_frame f[4];
@@ -99,13 +145,17 @@ static void answer_one(void *s, zmq_msg_t *p, int n,
     int version = -1, i;
     char role[16] = "";
 
-    if (!peer)
-        peer = "a local peer";
+    if (!peer || !strncmp(peer, "localhost:", 10))
+        peer = "local";
     len = n == 2 ? zmq_msg_size(&p[1]) : 0;
     if (len >= sizeof(req))
         len = 0;
     memcpy(req, n == 2 ? zmq_msg_data(&p[1]) : "", len);
     req[len] = '\0';
+    if (!strncmp(req, "zscrape-counters ", 17)) {
+        take_report(ps, &p[0], req, peer);
+        return;
+    }
     if (sscanf(req, "zscrape-hello %d %15s", &version, role) != 2) {
         log_warn("hello: not a zscrape worker at %s: ignored", peer);
         return;
@@ -139,16 +189,97 @@ static void answer_one(void *s, zmq_msg_t *p, int n,
     send_frames(s, zmq_msg_data(&p[0]), zmq_msg_size(&p[0]), f, 4);
 }
 
-void hello_answer(void *router, const struct hello_offer *o)
+void hello_answer(void *router, const struct hello_offer *o,
+                  struct hello_procs *procs)
 {
     zmq_msg_t parts[HELLO_MAX_PARTS];
     int n, i;
 
     while ((n = recv_parts(router, parts, HELLO_MAX_PARTS)) > 0) {
-        answer_one(router, parts, n, o);
+        answer_one(router, parts, n, o, procs);
         for (i = 0; i < n; i++)
             zmq_msg_close(&parts[i]);
     }
+}
+
+bool hello_procs_all_final(const struct hello_procs *p)
+{
+    size_t i;
+
+    for (i = 0; i < p->n; i++)
+        if (!p->v[i].final)
+            return false;
+    return true;
+}
+
+/* The value of counter name in "a=1 b=2"; 0 when absent. */
+static uint64_t counter(const char *s, const char *name)
+{
+    size_t n = strlen(name);
+
+    while (s && *s) {
+        if (!strncmp(s, name, n) && s[n] == '=')
+            return strtoull(s + n + 1, NULL, 10);
+        s = strchr(s, ' ');
+        if (s)
+            s++;
+    }
+    return 0;
+}
+
+uint64_t hello_procs_sum(const struct hello_procs *p, const char *name)
+{
+    uint64_t sum = 0;
+    size_t i;
+
+    for (i = 0; i < p->n; i++)
+        sum += counter(p->v[i].counters, name);
+    return sum;
+}
+
+void hello_procs_json(const struct hello_procs *p, FILE *f)
+{
+    size_t i;
+
+    fputc('[', f);
+    for (i = 0; i < p->n; i++) {
+        const struct hello_proc *pr = &p->v[i];
+        const char *c = pr->counters;
+        struct buf b;
+        buf_init(&b, 4096);
+        buf_json_str(&b, pr->role, strlen(pr->role));
+        buf_addstr(&b, ", \"host\": ");
+        buf_json_str(&b, pr->peer, strlen(pr->peer));
+        fprintf(f, "%s\n    {\"role\": %s, \"pid\": %ld", i ? "," : "",
+                b.data, pr->pid);
+        buf_release(&b);
+        /* name=digits pairs only: nothing else reaches the JSON */
+        while (c && *c) {
+            size_t nl = strcspn(c, "= "), vl;
+            if (c[nl] == '=') {
+                vl = strspn(c + nl + 1, "0123456789");
+                if (vl && (c[nl + 1 + vl] == ' ' || !c[nl + 1 + vl]) &&
+                    strspn(c, "abcdefghijklmnopqrstuvwxyz_") == nl)
+                    fprintf(f, ", \"%.*s\": %.*s", (int)nl, c, (int)vl,
+                            c + nl + 1);
+            }
+            c = strchr(c, ' ');
+            if (c)
+                c++;
+        }
+        fputc('}', f);
+    }
+    fputs(p->n ? "\n  ]" : "]", f);
+}
+
+void hello_procs_free(struct hello_procs *p)
+{
+    size_t i;
+
+    for (i = 0; i < p->n; i++)
+        free(p->v[i].counters);
+    free(p->v);
+    memset(p, 0, sizeof(*p));
 }
 
 /* ------------------------------------------------------------------ */
@@ -263,12 +394,33 @@ int hello_ask(void *ctx, const char *coord, enum hello_role role,
             break;
         }
     }
-    zmq_close(s);
+    if (rc == 0) {
+        r->sock = s;            /* for the reports */
+        r->role = role;
+    } else {
+        zmq_close(s);
+    }
     return rc;
+}
+
+void hello_report(const struct hello_reply *r, bool final,
+                  const char *counters)
+{
+    char *m;
+
+    if (!r->sock)
+        return;
+    m = xasprintf("zscrape-counters %d %s %ld %d %s", MSG_VERSION,
+                  role_names[r->role], (long)getpid(), final ? 1 : 0,
+                  counters);
+    zmq_send(r->sock, m, strlen(m), ZMQ_DONTWAIT);
+    free(m);
 }
 
 void hello_reply_release(struct hello_reply *r)
 {
+    if (r->sock)
+        zmq_close(r->sock);
     free(r->argv);
     free(r->words);
     free(r->rules);

@@ -19,7 +19,15 @@
  *
  * Plain text, so any version can read any other's refusal.  The worker
  * puts the options before its own command line, so its explicit flags
- * win. */
+ * win.
+ *
+ * The worker keeps its DEALER and reports its counters on it every few
+ * seconds and once more when it stops:
+ *
+ *     "zscrape-counters VERSION ROLE PID FINAL name=value ..."
+ *
+ * (FINAL 0 or 1; values are integers); the sink keeps the last report of
+ * each worker for its --stats file. */
 #ifndef ZS_HELLO_H
 #define ZS_HELLO_H
 
@@ -27,6 +35,8 @@
 #include "common/compat.h"
 
 enum hello_role { HELLO_FETCHER, HELLO_PARSER, HELLO_NROLES };
+
+#define HELLO_REPORT_MS 2000    /* a worker reports its counters this often */
 
 /* What the sink hands out. */
 struct hello_offer {
@@ -42,8 +52,33 @@ void hello_offer_release(struct hello_offer *o);
 void hello_offer_add(struct hello_offer *o, enum hello_role role,
                      const char *opt, const char *val);
 
-/* Sink side: answer every hello waiting on ROUTER. */
-void hello_answer(void *router, const struct hello_offer *o);
+/* What the sink heard of one worker. */
+struct hello_proc {
+    unsigned char id[16];   /* the ROUTER's identity of its connection */
+    size_t idlen;
+    char role[16];
+    long pid;
+    char peer[64];          /* its address, "local" for ipc */
+    char *counters;         /* "name=value ..." of its last report */
+    bool final;             /* that report was its last */
+};
+
+struct hello_procs {
+    struct hello_proc *v;
+    size_t n, cap;
+};
+
+/* Sink side: answer every hello and take every report waiting on ROUTER
+ * (procs may be NULL: reports are dropped). */
+void hello_answer(void *router, const struct hello_offer *o,
+                  struct hello_procs *procs);
+/* True when every worker heard of has sent its final report. */
+bool hello_procs_all_final(const struct hello_procs *p);
+/* Sum of counter NAME over the workers. */
+uint64_t hello_procs_sum(const struct hello_procs *p, const char *name);
+/* The workers as a JSON array of objects (role, pid, host, counters). */
+void hello_procs_json(const struct hello_procs *p, FILE *f);
+void hello_procs_free(struct hello_procs *p);
 
 /* What a worker got. */
 struct hello_reply {
@@ -53,6 +88,8 @@ struct hello_reply {
     char *rules;        /* rule text (NUL-terminated), "" for default */
     size_t rules_len;
     char *rules_name;
+    void *sock;         /* the DEALER, kept for hello_report() */
+    enum hello_role role;
 };
 
 /* Worker side: ask the sink at COORD for ROLE's settings on a DEALER of
@@ -61,7 +98,11 @@ struct hello_reply {
  * the sink refuses us (another protocol version). */
 int hello_ask(void *ctx, const char *coord, enum hello_role role,
               struct hello_reply *r);
+/* Close the DEALER (before zmq_ctx_term) and free the rest. */
 void hello_reply_release(struct hello_reply *r);
+/* Worker side: report counters ("name=value ...") to the sink. */
+void hello_report(const struct hello_reply *r, bool final,
+                  const char *counters);
 
 /* argv for a second option pass: argv0, then the sink's words, then the
  * worker's own argv[1..]; caller frees the array (not the strings). */

@@ -49,6 +49,9 @@ void msg_encode_header(const struct msg_meta *m, unsigned char *out)
     put_le(out + 18, m->elapsed_ms, 4);
     put_le(out + 22, (uint64_t)m->fetched_at, 8);
     put_le(out + 30, m->bytes, 8);
+    put_le(out + 38, m->fetch_wait_ms, 4);
+    put_le(out + 42, m->parse_wait_ms, 4);
+    put_le(out + 46, m->parse_ms, 4);
 }
 
 int msg_min_parts(int type)
@@ -92,6 +95,9 @@ int msg_decode_header(const void *p, size_t len, struct msg_meta *m,
     m->elapsed_ms = (uint32_t)get_le(b + 18, 4);
     m->fetched_at = (int64_t)get_le(b + 22, 8);
     m->bytes = get_le(b + 30, 8);
+    m->fetch_wait_ms = (uint32_t)get_le(b + 38, 4);
+    m->parse_wait_ms = (uint32_t)get_le(b + 42, 4);
+    m->parse_ms = (uint32_t)get_le(b + 46, 4);
     if (m->error >= ZS_ERR_COUNT) {
         *why = "unknown error code";
         return -1;

@@ -2,7 +2,8 @@
  *
  * Every message is multipart.  Frame 0 is a fixed header:
  *   version(1) type(1) id(8) depth(4) status(2) error(1) attempt(1)
- *   elapsed_ms(4) fetched_at(8) bytes(8)        little-endian, 38 bytes
+ *   elapsed_ms(4) fetched_at(8) bytes(8) fetch_wait_ms(4) parse_wait_ms(4)
+ *   parse_ms(4)                                 little-endian, 50 bytes
  * then body frames by type:
  *   DISPATCH  sink -> fetcher   url
  *   PAGE      fetcher -> parser url, final_url, content_type, body
@@ -18,8 +19,8 @@
 
 #include <zmq.h>
 
-#define MSG_VERSION 1
-#define MSG_HDR_LEN 38
+#define MSG_VERSION 2
+#define MSG_HDR_LEN 50
 #define MSG_MAX_PARTS 64
 
 enum msg_type {
@@ -61,6 +62,11 @@ struct msg_meta {
     uint32_t elapsed_ms;  /* fetch time, all retries included */
     int64_t fetched_at;   /* epoch ms when the fetch ended */
     uint64_t bytes;       /* decoded body bytes */
+    uint32_t fetch_wait_ms; /* fetcher: dispatch received -> transfer
+                             * started (per-host queue, delay, robots) */
+    uint32_t parse_wait_ms; /* parser: fetch ended -> parse started
+                             * (streamer and parser queues; wall clocks) */
+    uint32_t parse_ms;    /* parser: decode, parse and extract */
 };
 
 /* One outgoing body frame.  With ffn NULL the bytes are copied; with ffn

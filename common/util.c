@@ -121,6 +121,16 @@ int ncores(void)
     return n > 0 ? (int)n : 1;
 }
 
+long cpu_ms(void)
+{
+    struct rusage ru;
+
+    if (getrusage(RUSAGE_SELF, &ru) < 0)
+        return -1;
+    return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000L +
+           (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000L;
+}
+
 long peak_rss_kb(void)
 {
     struct rusage ru;

@@ -26,6 +26,8 @@ int parse_long(const char *s, long min, long max, long *out);
 
 /* Peak resident set size of this process in KiB (getrusage). */
 long peak_rss_kb(void);
+/* User + system CPU time of this process in ms (-1 on error). */
+long cpu_ms(void);
 
 /* Number of online cores, at least 1. */
 int ncores(void);

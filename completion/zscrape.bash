@@ -24,7 +24,7 @@ _zscrape_try_opts="--rules --url --content-type --max-bytes"
 _zscrape_demo_opts="-o --output"
 _zscrape_sink_opts="--bind --seeds --rules -o --output --format --depth
     --scope --max-pages --window --lease --grace --frontier-ram --state
-    --sync --stats -q --quiet --log-level --log-json -h --help -V --version
+    --sync --stats --summary -q --quiet --log-level --log-json -h --help -V --version
     --concurrency --per-host --delay --timeout --retries --user-agent --proxy
     --insecure --robots --max-bytes --parse-timeout --max-depth"
 _zscrape_fetcher_opts="--serve-parsers --coordinator --concurrency --per-host --delay

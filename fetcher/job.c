@@ -20,6 +20,7 @@ struct job *job_new(const struct msg_meta *meta, const char *url,
     struct job *j = xcalloc(1, sizeof(*j));
 
     j->meta = *meta;
+    j->recv_ms = now_ms();
     j->url = xstrdup(url);
     buf_init(&j->body, max_bytes);
     return j;
@@ -58,8 +59,10 @@ int job_prepare(struct job *j, const struct fetch_conf *c)
     if (!e)
         return error("cannot make a curl handle");
     buf_reset(&j->body);
-    if (j->tries == 0)
+    if (j->tries == 0) {
         j->started_ms = now_ms();   /* elapsed_ms: from the first attempt */
+        j->meta.fetch_wait_ms = (uint32_t)(j->started_ms - j->recv_ms);
+    }
     j->too_large = false;
     j->errbuf[0] = '\0';
     SETOPT(CURLOPT_URL, j->url);

@@ -38,6 +38,7 @@ struct job {
     bool is_robots;         /* a robots.txt fetch, not a dispatched URL */
     bool denied;            /* robots.txt disallows it: no request */
     int tries;              /* attempts made */
+    int64_t recv_ms;        /* monotonic time the dispatch arrived */
     int64_t started_ms;     /* monotonic time of the first attempt */
     int64_t retry_at_ms;    /* monotonic time of the next attempt */
     struct job *next;       /* link in a host queue or the retry list */

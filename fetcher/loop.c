@@ -3,6 +3,7 @@
  * finished page to the parsers; a full pages socket stops intake. */
 #include "common/compat.h"
 
+#include "common/hello.h"
 #include "common/log.h"
 #include "common/msg.h"
 #include "common/sig.h"
@@ -65,6 +66,7 @@ static void finish(struct fetcher *f, struct job *j)
     }
     j->meta.elapsed_ms = (uint32_t)(now_ms() - j->started_ms);
     j->meta.fetched_at = wall_ms();
+    f->bytes += j->body.len;
     outbox_push(f, j);
 }
 
@@ -200,6 +202,7 @@ static void on_transfers_done(struct fetcher *f)
         hosts_done(f->hosts, j);
         delay = job_finish_attempt(j, cm->data.result, &f->conf);
         if (delay >= 0) {
+            f->nretries++;
             j->retry_at_ms = now_ms() + delay;
             j->next = f->retries;
             f->retries = j;
@@ -217,6 +220,18 @@ static void free_list(struct job *j)
         next = j->next;
         job_free(j);
     }
+}
+
+void fetcher_report(struct fetcher *f, bool final)
+{
+    char c[256];
+
+    snprintf(c, sizeof(c), "fetched=%llu bytes=%llu retries=%llu held=%d "
+             "peak_rss_kb=%ld cpu_ms=%ld", (unsigned long long)f->fetched,
+             (unsigned long long)f->bytes, (unsigned long long)f->nretries,
+             f->held, peak_rss_kb(), cpu_ms());
+    hello_report(f->hello, final, c);
+    f->last_report_ms = now_ms();
 }
 
 int fetcher_run(struct fetcher *f)
@@ -251,6 +266,8 @@ int fetcher_run(struct fetcher *f)
         outbox_flush(f);
         intake(f);
         now = now_ms();
+        if (now - f->last_report_ms >= HELLO_REPORT_MS)
+            fetcher_report(f, false);
         w1 = due_retries(f, now);
         w2 = start_ready(f, now);
         mc = curl_multi_perform(f->multi, &still);

@@ -9,6 +9,7 @@
 
 #include "fetcher/job.h"
 
+struct hello_reply;
 struct hosts;
 
 struct fetcher {
@@ -27,10 +28,16 @@ struct fetcher {
     struct job *out_head;   /* finished jobs the pages socket refused */
     struct job *out_tail;   /* last of them */
     uint64_t fetched;       /* pages sent */
+    uint64_t bytes;         /* their body bytes */
+    uint64_t nretries;      /* attempts after a first one */
+    const struct hello_reply *hello; /* for the counter reports */
+    int64_t last_report_ms; /* when they were last sent */
     int64_t last_heard_ms;  /* last control message from the sink */
 };
 
 /* Run until stopped (control "stop" or a signal).  0 on a clean stop. */
 int fetcher_run(struct fetcher *f);
+/* Report the counters to the sink (final: the last report). */
+void fetcher_report(struct fetcher *f, bool final);
 
 #endif

@@ -219,17 +219,19 @@ int main(int argc, char **argv)
     log_info("started coordinator=%s concurrency=%d per_host=%ld delay=%ld "
              "robots=%s pages=%s", o.coord, f.concurrency, o.per_host,
              o.delay, o.robots ? "on" : "off", o.serve ? o.serve : "sink");
+    f.hello = &hr;
     rc = fetcher_run(&f);
+    fetcher_report(&f, true);
     log_info("exit fetched=%llu peak_rss_kb=%ld",
              (unsigned long long)f.fetched, peak_rss_kb());
     zmq_close(f.dispatch);
     zmq_close(f.pages);
     zmq_close(f.control);
+    hello_reply_release(&hr);     /* its socket, before the context */
     zmq_ctx_term(f.ctx);
     hosts_free(f.hosts);
     curl_multi_cleanup(f.multi);
     curl_global_cleanup();
     free(merged);
-    hello_reply_release(&hr);
     return rc < 0 ? 1 : 0;
 }

@@ -78,6 +78,10 @@ struct parser {
     const struct rules *rules; /* NULL: default rules */
     struct page_opts opts;  /* caps and the parse budget */
     uint64_t parsed;        /* pages handled */
+    uint64_t parse_ms;      /* time spent in page_process */
+    uint64_t limited;       /* pages that hit a parse limit */
+    const struct hello_reply *hello; /* for the counter reports */
+    int64_t last_report_ms; /* when they were last sent */
     int64_t last_heard_ms;  /* last control message from the sink */
 };
 
@@ -131,6 +135,11 @@ static void on_page(struct parser *p, struct msg *m)
         log_warn("unexpected message type %d on pages", m->meta.type);
         return;
     }
+    int64_t wait = wall_ms() - m->meta.fetched_at, start = now_ms();
+
+    /* fetched_at is the fetcher's wall clock: another host's may be
+     * ahead of ours */
+    m->meta.parse_wait_ms = wait > 0 ? (uint32_t)wait : 0;
     extract_out_init(&o);
     final_url = msg_part_str(m, 1);
     ctype = msg_part_str(m, 2);
@@ -142,6 +151,9 @@ static void on_page(struct parser *p, struct msg *m)
         in.body = msg_part(m, 3, &len);
         in.len = len;
         err = page_process(p->rules, &in, &p->opts, &o);
+        p->limited += err == ZS_PARSE_LIMIT;
+        m->meta.parse_ms = (uint32_t)(now_ms() - start);
+        p->parse_ms += m->meta.parse_ms;
     }
     if (send_result(p, m, err, &o) < 0)
         log_error("cannot send result url='%s': %s", final_url,
@@ -172,6 +184,18 @@ static bool on_control(struct parser *p)
     return stop;
 }
 
+static void report(struct parser *p, bool final)
+{
+    char c[256];
+
+    snprintf(c, sizeof(c), "parsed=%llu parse_ms=%llu parse_limit=%llu "
+             "peak_rss_kb=%ld cpu_ms=%ld", (unsigned long long)p->parsed,
+             (unsigned long long)p->parse_ms,
+             (unsigned long long)p->limited, peak_rss_kb(), cpu_ms());
+    hello_report(p->hello, final, c);
+    p->last_report_ms = now_ms();
+}
+
 static int parser_run(struct parser *p)
 {
     for (;;) {
@@ -190,6 +214,8 @@ static int parser_run(struct parser *p)
         }
         if (zmq_poll(items, 3, PARSER_POLL_MS) < 0 && errno != EINTR)
             return error("zmq_poll: %s", zmq_strerror(errno));
+        if (now_ms() - p->last_report_ms >= HELLO_REPORT_MS)
+            report(p, false);
         if (items[2].revents)
             sig_drain();
         if (items[1].revents && on_control(p)) {
@@ -475,16 +501,18 @@ int main(int argc, char **argv)
     log_info("started coordinator=%s rules=%s", o.coord,
              o.rules_path ? o.rules_path
              : hr.rules_len ? hr.rules_name : "(default)");
+    p.hello = &hr;
     rc = parser_run(&p);
+    report(&p, true);
     log_info("exit parsed=%llu peak_rss_kb=%ld",
              (unsigned long long)p.parsed, peak_rss_kb());
     zmq_close(p.pages);
     zmq_close(p.results);
     zmq_close(p.control);
+    hello_reply_release(&hr);     /* its socket, before the context */
     zmq_ctx_term(p.ctx);
     rules_free(rules);
     page_cleanup();
     free(merged);
-    hello_reply_release(&hr);
     return rc < 0 ? 1 : 0;
 }

@@ -38,6 +38,7 @@
 #define SINK_MAX_ATTEMPTS 3
 #define SINK_STEER_EP "inproc://zscrape-steer"
 #define SINK_HELLO_HWM 256
+#define SINK_REPORT_WAIT_MS 1000
 
 static const char usage[] =
 "usage: zscrape-sink --bind ADDR [options] [URL ...]\n"
@@ -68,6 +69,7 @@ static const char usage[] =
 "  --sync P             always|interval|never: how often the journal is\n"
 "                       synced to disk (default interval, 1 s)\n"
 "  --stats FILE         final statistics as JSON\n"
+"  --summary            a short human summary on stderr at the end\n"
 "\n"
 "Handed to every fetcher that joins (its own flags override them):\n"
 "  --concurrency N      transfers per fetcher (default 256)\n"
@@ -92,7 +94,7 @@ static const char usage[] =
 
 enum { O_BIND = 256, O_SEEDS, O_RULES, O_FORMAT, O_DEPTH, O_SCOPE, O_MAXP,
        O_WINDOW, O_LEASE, O_GRACE, O_STATS, O_LOGLEVEL, O_LOGJSON,
-       O_FRONTIER, O_STATE, O_SYNC,
+       O_FRONTIER, O_STATE, O_SYNC, O_SUMMARY,
        /* handed to workers */
        O_CONC, O_PERHOST, O_DELAY, O_TIMEOUT, O_RETRIES, O_UA, O_PROXY,
        O_INSECURE, O_ROBOTS, O_MAXB, O_PTIMEOUT, O_MAXDEPTH };
@@ -114,6 +116,7 @@ static const struct option longopts[] = {
     { "sync", required_argument, NULL, O_SYNC },
     { "stats", required_argument, NULL, O_STATS },
     { "quiet", no_argument, NULL, 'q' },
+    { "summary", no_argument, NULL, O_SUMMARY },
     { "log-level", required_argument, NULL, O_LOGLEVEL },
     { "log-json", no_argument, NULL, O_LOGJSON },
     { "concurrency", required_argument, NULL, O_CONC },
@@ -165,6 +168,7 @@ struct sink {
     void *control;          /* PUB: stop to everyone */
     void *hello;            /* ROUTER: settings to joining workers */
     struct hello_offer offer; /* what they get */
+    struct hello_procs procs; /* what they reported */
     void *steer;            /* PAIR: terminates the streamer */
     void *steer_peer;       /* its other end, in the streamer thread */
     void *pages_in;         /* streamer PULL (owned by its thread) */
@@ -363,6 +367,7 @@ static void on_result(struct sink *s, struct msg *m)
     r.meta = m->meta;
     r.meta.depth = ls->depth;
     hist_add(&s->stp->turnaround, now_ms() - ls->sent_ms);
+    stats_timings(s->stp, &m->meta);
     r.url = ls->url;
     r.final_url = msg_part_str(m, 1);
     r.content_type = msg_part_str(m, 2);
@@ -559,6 +564,20 @@ static void broadcast_stop(struct sink *s)
     }
 }
 
+/* After the stop broadcast: the workers' last counter reports, for a
+ * second at most (a killed worker sends none). */
+static void await_reports(struct sink *s)
+{
+    int64_t until = now_ms() + SINK_REPORT_WAIT_MS;
+
+    while (!hello_procs_all_final(&s->procs) && now_ms() < until &&
+           sig_stop < 2) {
+        zmq_pollitem_t it = { s->hello, 0, ZMQ_POLLIN, 0 };
+        if (zmq_poll(&it, 1, 50) > 0)
+            hello_answer(s->hello, &s->offer, &s->procs);
+    }
+}
+
 /* The bytes the streamer took in (pages from fetchers; as many go out to
  * parsers); 0 when it does not answer within a second. */
 static uint64_t streamer_bytes(struct sink *s)
@@ -655,7 +674,7 @@ static int sink_run(struct sink *s)
         if (items[1].revents)
             sig_drain();
         if (items[2].revents)
-            hello_answer(s->hello, &s->offer);
+            hello_answer(s->hello, &s->offer, &s->procs);
         if (items[0].revents) {
             drain_results(s);
             /* whole records leave the process once a batch is done, so a
@@ -696,7 +715,7 @@ int main(int argc, char **argv)
     const char *output = NULL, *format = NULL, *stats_path = NULL;
     const char *state = NULL;
     char err[512];
-    bool quiet = false, robots_set = false;
+    bool quiet = false, robots_set = false, summary = false;
     long lease_s = 300, grace_s = 30, frontier_mb = 256;
     int scope = SCOPE_HOST, c, i, rc;
     long nseeds = 0;
@@ -738,6 +757,7 @@ int main(int argc, char **argv)
                           optarg);
             break;
         case 'q': quiet = true; break;
+        case O_SUMMARY: summary = true; break;
         case O_LOGLEVEL:
             if (log_level_parse(optarg) < 0)
                 die_usage("--log-level: '%s' is not error|warn|info|debug",
@@ -846,6 +866,7 @@ int main(int argc, char **argv)
              ledger_frontier(s.ledger), s.depth, s.window);
     rc = sink_run(&s);
     broadcast_stop(&s);
+    await_reports(&s);
     if (s.progress) {
         stats_progress(s.stp, ledger_inflight(s.ledger),
                        ledger_frontier(s.ledger), ledger_nseen(s.ledger));
@@ -859,8 +880,10 @@ int main(int argc, char **argv)
     s.stp->pages_bytes = streamer_bytes(&s);
     if (stats_path && stats_write(s.stp, stats_path, ledger_inflight(s.ledger),
                                   ledger_frontier(s.ledger),
-                                  ledger_nseen(s.ledger)) < 0)
+                                  ledger_nseen(s.ledger), &s.procs) < 0)
         rc = -1;
+    if (summary)
+        stats_summary(s.stp, &s.procs, stderr);
     log_info("done records=%llu ok=%llu errors=%llu wall_s=%.2f "
              "peak_rss_kb=%ld",
              (unsigned long long)s.stp->records, (unsigned long long)s.stp->ok,
@@ -870,6 +893,7 @@ int main(int argc, char **argv)
     extract_out_release(&s.nulls);
     rules_free(s.rules);
     hello_offer_release(&s.offer);
+    hello_procs_free(&s.procs);
     scope_free(s.scope);
     ledger_free(s.ledger);
     stats_free(s.stp);

@@ -3,6 +3,7 @@
 
 #include "common/log.h"
 #include "common/util.h"
+#include "common/hello.h"
 #include "sink/stats.h"
 
 void hist_add(struct hist *h, int64_t ms)
@@ -75,8 +76,26 @@ void stats_count(struct stats *s, const struct msg_meta *m)
         hist_add(&s->fetch, m->elapsed_ms);
 }
 
+void stats_timings(struct stats *s, const struct msg_meta *m)
+{
+    hist_add(&s->fetch_wait, m->fetch_wait_ms);
+    hist_add(&s->parse_wait, m->parse_wait_ms);
+    if (m->error == ZS_OK || m->error == ZS_PARSE_LIMIT)
+        hist_add(&s->parse, m->parse_ms);
+}
+
+/* "NAME": {"p50": A, "p90": B, "p99": C} */
+static void put_quantiles(FILE *f, const char *name, const struct hist *h,
+                          const char *after)
+{
+    fprintf(f, "\"%s\": {\"p50\": %lld, \"p90\": %lld, \"p99\": %lld}%s",
+            name, (long long)hist_quantile(h, 0.5),
+            (long long)hist_quantile(h, 0.9),
+            (long long)hist_quantile(h, 0.99), after);
+}
+
 int stats_write(const struct stats *s, const char *path, size_t inflight,
-                size_t queued, size_t seen)
+                size_t queued, size_t seen, const struct hello_procs *procs)
 {
     double wall = (double)(now_ms() - s->start_ms) / 1000.0;
     FILE *f = fopen(path, "w");
@@ -129,19 +148,63 @@ int stats_write(const struct stats *s, const char *path, size_t inflight,
             (long long)hist_quantile(&s->turnaround, 0.9),
             (long long)hist_quantile(&s->turnaround, 0.99), wall,
             wall > 0 ? (double)s->records / wall : 0.0);
+    fputs("  ", f);
+    put_quantiles(f, "parse_ms", &s->parse, ",\n  \"queue_ms\": {");
+    put_quantiles(f, "fetcher", &s->fetch_wait, ", ");
+    put_quantiles(f, "parser", &s->parse_wait, "},\n");
     /* what crossed the sink's sockets, frames' payload (ZMTP and TCP/IP
      * headers not counted) */
     fprintf(f, "  \"wire\": {\"dispatch_bytes\": %llu, \"pages_bytes\": "
-            "%llu, \"results_bytes\": %llu, \"bytes_per_page\": %.0f}\n}\n",
+            "%llu, \"results_bytes\": %llu, \"bytes_per_page\": %.0f},\n",
             (unsigned long long)s->dispatch_bytes,
             (unsigned long long)s->pages_bytes,
             (unsigned long long)s->results_bytes,
             s->records ? (double)(s->dispatch_bytes + 2 * s->pages_bytes +
                                   s->results_bytes) / (double)s->records
             : 0.0);
+    fprintf(f, "  \"retries\": %llu,\n  \"processes\": ",
+            (unsigned long long)hello_procs_sum(procs, "retries"));
+    hello_procs_json(procs, f);
+    fputs("\n}\n", f);
     if (fclose(f) != 0)
         return error("cannot write stats '%s': %s", path, strerror(errno));
     return 0;
+}
+
+void stats_summary(const struct stats *s, const struct hello_procs *procs,
+                   FILE *f)
+{
+    double wall = (double)(now_ms() - s->start_ms) / 1000.0;
+    size_t i, nfetch = 0, nparse = 0;
+    const char *sep = " (";
+    int e;
+
+    for (i = 0; i < procs->n; i++) {
+        nfetch += !strcmp(procs->v[i].role, "fetcher");
+        nparse += !strcmp(procs->v[i].role, "parser");
+    }
+    fprintf(f, "zscrape: %llu pages in %.1f s (%.0f/s), %.1f MB; %llu ok, "
+            "%llu errors", (unsigned long long)s->records, wall,
+            wall > 0 ? (double)s->records / wall : 0.0,
+            (double)s->bytes / 1e6, (unsigned long long)s->ok,
+            (unsigned long long)(s->records - s->ok));
+    for (e = 1; e < ZS_ERR_COUNT; e++) {
+        if (!s->by_error[e])
+            continue;
+        fprintf(f, "%s%s %llu", sep, zs_err_name(e),
+                (unsigned long long)s->by_error[e]);
+        sep = ", ";
+    }
+    fprintf(f, "%s\n", *sep == ',' ? ")" : "");
+    fprintf(f, "zscrape: fetch p50 %lld ms, p99 %lld ms; parse p50 %lld ms, "
+            "p99 %lld ms; %llu retries, %llu redispatched; %zu fetchers, "
+            "%zu parsers reported\n",
+            (long long)hist_quantile(&s->fetch, 0.5),
+            (long long)hist_quantile(&s->fetch, 0.99),
+            (long long)hist_quantile(&s->parse, 0.5),
+            (long long)hist_quantile(&s->parse, 0.99),
+            (unsigned long long)hello_procs_sum(procs, "retries"),
+            (unsigned long long)s->redispatched, nfetch, nparse);
 }
 
 static void fmt_secs(char *out, size_t n, double secs)

@@ -44,6 +44,9 @@ struct stats {
     bool progress_shown;        /* a progress line is on the terminal */
     struct hist fetch;          /* fetch time (all attempts) per page */
     struct hist turnaround;     /* dispatch to result, per URL */
+    struct hist fetch_wait;     /* in the fetcher before its transfer */
+    struct hist parse_wait;     /* fetched to parse start */
+    struct hist parse;          /* decode, parse, extract per page */
 };
 
 /* Heap-allocate with stats_new(); the histograms are large. */
@@ -51,9 +54,17 @@ struct stats *stats_new(void);
 void stats_free(struct stats *s);
 void stats_init(struct stats *s);
 void stats_count(struct stats *s, const struct msg_meta *m);
-/* Write the JSON stats file; -1 on IO error. */
+/* The timings of a result that came back from a parser. */
+void stats_timings(struct stats *s, const struct msg_meta *m);
+struct hello_procs;
+
+/* Write the JSON stats file (procs: the workers' last reports); -1 on IO
+ * error. */
 int stats_write(const struct stats *s, const char *path, size_t inflight,
-                size_t queued, size_t seen);
+                size_t queued, size_t seen, const struct hello_procs *procs);
+/* A few lines for a human: pages, rate, errors, latencies, workers. */
+void stats_summary(const struct stats *s, const struct hello_procs *procs,
+                   FILE *f);
 /* Redraw the progress line on stderr. */
 void stats_progress(struct stats *s, size_t inflight, size_t queued,
                     size_t seen);

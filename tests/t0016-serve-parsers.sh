@@ -4,7 +4,8 @@
 # two parsers with --pages-from it: the crawl of a 2,000-page site
 # completes with every page once, and the bodies never went through the
 # sink: its stats count no page bytes through its streamer, only the
-# dispatch and the records.  A parser with a bad --pages-from is exit 2.
+# dispatch and the records.  The stats hold each worker's last counter
+# report, and they add up to the records.  A parser with a bad --pages-from is exit 2.
 . "$(dirname "$0")/lib.sh"
 require_bins
 
@@ -35,9 +36,26 @@ assert_no_crash "$T"/*.err
 grep -q "pages=$LOCAL" "$T/fetcher.err" ||
     fail "the fetcher does not say it serves its parsers"
 assert_pages_once "$T/out.jsonl"
-python3 - "$T/stats.json" <<'PY' || fail "stats check failed"
+python3 - "$T/stats.json" $N <<'PY' || fail "stats check failed"
 import json, sys
-w = json.load(open(sys.argv[1]))["wire"]
+st = json.load(open(sys.argv[1]))
+n = int(sys.argv[2])
+# every worker's last report reached the stats: one fetcher, two parsers,
+# their counts add up to the records
+procs = st["processes"]
+roles = sorted(p["role"] for p in procs)
+if roles != ["fetcher", "parser", "parser"]:
+    sys.exit("processes %s, want a fetcher and two parsers" % roles)
+fetched = sum(p.get("fetched", 0) for p in procs)
+parsed = sum(p.get("parsed", 0) for p in procs)
+print("# processes: %s" % json.dumps(procs))
+if fetched != n or parsed != n or st["records"] != n:
+    sys.exit("fetched %d, parsed %d, records %d, want %d"
+             % (fetched, parsed, st["records"], n))
+for p in procs:
+    if p["cpu_ms"] < 0 or p["peak_rss_kb"] <= 0:
+        sys.exit("bad counters %s" % p)
+w = st["wire"]
 print("# wire bytes: %s" % json.dumps(w))
 if w["pages_bytes"] != 0:
     sys.exit("%d page bytes went through the sink" % w["pages_bytes"])

@@ -21,6 +21,7 @@ static volatile int sink_stop;
 struct sink_arg {
     void *ctx;
     const struct hello_offer *offer;
+    struct hello_procs *procs;
 };
 
 /* The sink's side: answer hellos until told to stop. */
@@ -35,7 +36,7 @@ static void *sink_main(void *arg)
     while (!sink_stop) {
         zmq_pollitem_t it = { router, 0, ZMQ_POLLIN, 0 };
         if (zmq_poll(&it, 1, 50) > 0)
-            hello_answer(router, a->offer);
+            hello_answer(router, a->offer, a->procs);
     }
     zmq_close(router);
     return NULL;
@@ -45,7 +46,8 @@ static void test_roundtrip(void *ctx)
 {
     struct hello_offer o;
     struct hello_reply r;
-    struct sink_arg a = { ctx, &o };
+    struct hello_procs procs = { NULL, 0, 0 };
+    struct sink_arg a = { ctx, &o, &procs };
     char a0[] = "zscrape-fetcher", a1[] = "--coordinator", a3[] = "--delay";
     char a4[] = "5";
     char *argv[] = { a0, a1, coord, a3, a4, NULL };
@@ -89,15 +91,36 @@ static void test_roundtrip(void *ctx)
     free(m);
     hello_reply_release(&r);
 
-    /* the parser's share: its words only */
+    /* the parser's share: its words only; then its counter reports */
     CHECK_INT(hello_ask(ctx, coord, HELLO_PARSER, &r), 0);
     CHECK_INT(r.argc, 2);
     if (r.argc == 2)
         CHECK_STR(r.argv[1], "7");
+    hello_report(&r, false, "parsed=3 parse_ms=9");
+    hello_report(&r, true, "parsed=5 parse_ms=11 bad=x junk");
     hello_reply_release(&r);
 
+    usleep(300 * 1000);
     sink_stop = 1;
     pthread_join(t, NULL);
+    CHECK_INT(procs.n, 1);
+    CHECK(hello_procs_all_final(&procs));
+    CHECK_INT(hello_procs_sum(&procs, "parsed"), 5);
+    CHECK_INT(hello_procs_sum(&procs, "parse_ms"), 11);
+    CHECK_INT(hello_procs_sum(&procs, "absent"), 0);
+    if (procs.n == 1) {
+        char *json = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&json, &len);
+        hello_procs_json(&procs, f);
+        fclose(f);
+        CHECK(strstr(json, "\"role\": \"parser\"") != NULL);
+        CHECK(strstr(json, "\"parsed\": 5, \"parse_ms\": 11}") != NULL);
+        CHECK(strstr(json, "bad") == NULL);   /* not a number: left out */
+        CHECK(strstr(json, "\"host\": \"local\"") != NULL);
+        free(json);
+    }
+    hello_procs_free(&procs);
     hello_offer_release(&o);
 }
 
@@ -106,10 +129,10 @@ static void test_roundtrip(void *ctx)
 static void test_refusals(void *ctx)
 {
     struct hello_offer o;
-    struct sink_arg a = { ctx, &o };
+    struct sink_arg a = { ctx, &o, NULL };
     void *d = zsock_new(ctx, ZMQ_DEALER, 16);
     char *ep = zsock_endpoint(coord, EP_HELLO);
-    char reply[256];
+    char reply[256], want[64];
     int timeout = 2000, len;
     pthread_t t;
 
@@ -120,16 +143,20 @@ static void test_refusals(void *ctx)
     zsock_connect(d, ep);
     free(ep);
     zmq_send(d, "GET / HTTP/1.0", 14, 0);
-    zmq_send(d, "zscrape-hello 1 janitor", 23, 0);
+    snprintf(want, sizeof(want), "zscrape-hello %d janitor", MSG_VERSION);
+    zmq_send(d, want, strlen(want), 0);
     zmq_send(d, "zscrape-hello 99 parser", 23, 0);
     len = zmq_recv(d, reply, sizeof(reply) - 1, 0);
     CHECK(len > 0);
     reply[len > 0 ? len : 0] = '\0';
-    CHECK(!strncmp(reply, "zscrape-refused 1 ", 18));
-    zmq_send(d, "zscrape-hello 1 parser", 22, 0);
+    snprintf(want, sizeof(want), "zscrape-refused %d ", MSG_VERSION);
+    CHECK(!strncmp(reply, want, strlen(want)));
+    snprintf(want, sizeof(want), "zscrape-hello %d parser", MSG_VERSION);
+    zmq_send(d, want, strlen(want), 0);
     len = zmq_recv(d, reply, sizeof(reply) - 1, 0);
     reply[len > 0 ? len : 0] = '\0';
-    CHECK_STR(reply, "zscrape-config 1");
+    snprintf(want, sizeof(want), "zscrape-config %d", MSG_VERSION);
+    CHECK_STR(reply, want);
     zmq_close(d);
     sink_stop = 1;
     pthread_join(t, NULL);

@@ -37,6 +37,9 @@ static struct msg_meta sample_meta(int type)
     m.elapsed_ms = 123456789u;
     m.fetched_at = INT64_C(1700000000123);
     m.bytes = UINT64_C(0xfffffffffff);
+    m.fetch_wait_ms = 17;
+    m.parse_wait_ms = 0x10203;
+    m.parse_ms = 99;
     return m;
 }
 
@@ -45,7 +48,9 @@ static bool meta_equal(const struct msg_meta *a, const struct msg_meta *b)
     return a->type == b->type && a->id == b->id && a->depth == b->depth &&
            a->status == b->status && a->error == b->error &&
            a->attempt == b->attempt && a->elapsed_ms == b->elapsed_ms &&
-           a->fetched_at == b->fetched_at && a->bytes == b->bytes;
+           a->fetched_at == b->fetched_at && a->bytes == b->bytes &&
+           a->fetch_wait_ms == b->fetch_wait_ms &&
+           a->parse_wait_ms == b->parse_wait_ms && a->parse_ms == b->parse_ms;
 }
 
 static void test_header(void)
@@ -75,6 +80,7 @@ static void test_header(void)
     in.elapsed_ms = UINT32_MAX;
     in.fetched_at = -1;
     in.bytes = UINT64_MAX;
+    in.fetch_wait_ms = in.parse_wait_ms = in.parse_ms = UINT32_MAX;
     msg_encode_header(&in, h);
     CHECK_INT(msg_decode_header(h, MSG_HDR_LEN, &out, &why), 0);
     CHECK(meta_equal(&in, &out));
