@@ -130,6 +130,7 @@ static void take_report(struct hello_procs *ps, zmq_msg_t *id,
     snprintf(pr->peer, sizeof(pr->peer), "%s", peer);
     pr->pid = pid;
     pr->final = final != 0;
+    pr->heard_ms = now_ms();
     free(pr->counters);
     pr->counters = xstrdup(req + off);
 }
@@ -206,8 +207,10 @@ bool hello_procs_all_final(const struct hello_procs *p)
 {
     size_t i;
 
+    int64_t now = now_ms();
+
     for (i = 0; i < p->n; i++)
-        if (!p->v[i].final)
+        if (!p->v[i].final && now - p->v[i].heard_ms < 3 * HELLO_REPORT_MS)
             return false;
     return true;
 }

@@ -61,6 +61,7 @@ struct hello_proc {
     char peer[64];          /* its address, "local" for ipc */
     char *counters;         /* "name=value ..." of its last report */
     bool final;             /* that report was its last */
+    int64_t heard_ms;       /* when it came (monotonic) */
 };
 
 struct hello_procs {
@@ -72,7 +73,8 @@ struct hello_procs {
  * (procs may be NULL: reports are dropped). */
 void hello_answer(void *router, const struct hello_offer *o,
                   struct hello_procs *procs);
-/* True when every worker heard of has sent its final report. */
+/* True when every worker heard of lately has sent its final report (one
+ * silent for three report periods is taken for dead). */
 bool hello_procs_all_final(const struct hello_procs *p);
 /* Sum of counter NAME over the workers. */
 uint64_t hello_procs_sum(const struct hello_procs *p, const char *name);

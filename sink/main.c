@@ -39,6 +39,7 @@
 #define SINK_STEER_EP "inproc://zscrape-steer"
 #define SINK_HELLO_HWM 256
 #define SINK_REPORT_WAIT_MS 1000
+#define SINK_STOP_GAP_MS 40
 
 static const char usage[] =
 "usage: zscrape-sink --bind ADDR [options] [URL ...]\n"
@@ -549,31 +550,28 @@ static void broadcast(struct sink *s, const char *cmd)
     msg_send(s->control, &meta, &f, 1, ZMQ_DONTWAIT);
 }
 
-static void broadcast_stop(struct sink *s)
+/* Tell every worker to stop, SINK_STOP_REPEAT times (a PUB drops what a
+ * slow joiner missed), and wait until every worker heard of has sent its
+ * last counter report, which says it stopped; a second at most (a killed
+ * worker sends none). */
+static void stop_workers(struct sink *s)
 {
-    struct msg_meta meta;
-    struct msg_frame f = { "stop", 4, NULL, NULL };
-    int i;
+    int64_t start = now_ms(), next = start, now;
+    int sent = 0;
 
-    memset(&meta, 0, sizeof(meta));
-    meta.type = MSG_CONTROL;
-    for (i = 0; i < SINK_STOP_REPEAT; i++) {
-        f = (struct msg_frame){ "stop", 4, NULL, NULL };
-        msg_send(s->control, &meta, &f, 1, ZMQ_DONTWAIT);
-        usleep(40 * 1000);
-    }
-}
-
-/* After the stop broadcast: the workers' last counter reports, for a
- * second at most (a killed worker sends none). */
-static void await_reports(struct sink *s)
-{
-    int64_t until = now_ms() + SINK_REPORT_WAIT_MS;
-
-    while (!hello_procs_all_final(&s->procs) && now_ms() < until &&
-           sig_stop < 2) {
+    for (;;) {
+        now = now_ms();
+        if (sent < SINK_STOP_REPEAT && now >= next) {
+            broadcast(s, "stop");
+            sent++;
+            next = now + SINK_STOP_GAP_MS;
+        }
+        if (sent == SINK_STOP_REPEAT && hello_procs_all_final(&s->procs))
+            break;
+        if (now - start >= SINK_REPORT_WAIT_MS || sig_stop >= 2)
+            break;
         zmq_pollitem_t it = { s->hello, 0, ZMQ_POLLIN, 0 };
-        if (zmq_poll(&it, 1, 50) > 0)
+        if (zmq_poll(&it, 1, SINK_STOP_GAP_MS / 4) > 0)
             hello_answer(s->hello, &s->offer, &s->procs);
     }
 }
@@ -865,8 +863,7 @@ int main(int argc, char **argv)
     log_info("started bind=%s seeds=%zu depth=%ld window=%ld", bind,
              ledger_frontier(s.ledger), s.depth, s.window);
     rc = sink_run(&s);
-    broadcast_stop(&s);
-    await_reports(&s);
+    stop_workers(&s);
     if (s.progress) {
         stats_progress(s.stp, ledger_inflight(s.ledger),
                        ledger_frontier(s.ledger), ledger_nseen(s.ledger));
