@@ -30,6 +30,7 @@ static const char usage[] =
 "per page to the sink.  With --try, prints the record of one saved page.\n"
 "\n"
 "  --coordinator ADDR   the sink's tcp://HOST:PORT or ipc://PATH\n"
+"  --curve-keys DIR     CURVE: encrypt tcp with the worker keys of DIR\n"
 "  --rules FILE         extraction rules (default: title and links)\n"
 "  --max-bytes N        cap on a decoded page (default 10485760)\n"
 "  --parse-timeout S    a page parsing longer is a parse_limit record\n"
@@ -45,9 +46,11 @@ static const char usage[] =
 
 enum { O_COORD = 256, O_RULES, O_MAXB, O_TRY, O_URL, O_CTYPE, O_LOGLEVEL,
        O_LOGJSON, O_PTIMEOUT, O_MAXDEPTH };
+enum { O_CURVE = 512 };
 
 static const struct option longopts[] = {
     { "coordinator", required_argument, NULL, O_COORD },
+    { "curve-keys", required_argument, NULL, O_CURVE },
     { "rules", required_argument, NULL, O_RULES },
     { "max-bytes", required_argument, NULL, O_MAXB },
     { "parse-timeout", required_argument, NULL, O_PTIMEOUT },
@@ -328,6 +331,7 @@ int main(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
         switch (c) {
         case O_COORD: coord = optarg; break;
+        case O_CURVE: zsock_use_curve(optarg, false); break;
         case O_RULES: rules_path = optarg; break;
         case O_MAXB:
             if (parse_long(optarg, 1, ZSOCK_MAX_BODY, &n) < 0)
