@@ -204,7 +204,8 @@ static int read_workers(const char *dir, uint8_t (**keys)[CURVE_KEY_LEN],
             names = xrealloc(names, (nnames + 1) * sizeof(*names));
             names[nnames++] = xasprintf("%s/%s", sub, de->d_name);
         }
-        qsort(names, nnames, sizeof(*names), name_cmp);
+        if (nnames)
+            qsort(names, nnames, sizeof(*names), name_cmp);
         for (i = 0; i < nnames; i++)
             if (add_worker(keys, n, names[i], err, errlen) < 0)
                 goto out;

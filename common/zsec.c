@@ -3,8 +3,11 @@
 #include "common/compat.h"
 
 #include <arpa/inet.h>
+#include <netdb.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 #include <zmq.h>
 
@@ -21,6 +24,10 @@
 #define ZSEC_LOG_EVERY_MS 10000     /* one refusal line a kind per 10 s */
 #define ZSEC_RELOAD_MS 1000         /* re-read DIR/workers at most 1/s */
 #define ZSEC_ZAP_PARTS 8            /* ZAP request frames kept */
+#define ZSEC_PROBE_MS 1000          /* the greeting probe's time limit */
+#define ZMTP_GREETING 64            /* a ZMTP 3 greeting's size */
+#define ZMTP_MECH_AT 12             /* where its mechanism name starts */
+#define ZMTP_MECH_LEN 20            /* the name's room (NUL-padded) */
 
 #define WATCH_WORKER (ZMQ_EVENT_HANDSHAKE_SUCCEEDED | \
                       ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | \
@@ -138,6 +145,51 @@ static ZS_NORETURN void refused(const char *fmt, ...)
     va_end(ap);
     log_error("%s", line);
     _exit(1);
+}
+
+/* The security mechanism the ZMTP peer at ep announces in its greeting
+ * ("NULL", "CURVE", ...) into out (ZMTP_MECH_LEN + 1 bytes): we send a
+ * signature and a major version, the peer answers with its greeting.
+ * -1 when it cannot be learned. */
+static int probe_mechanism(const char *ep, char *out)
+{
+    static const char hello[11] = { '\xff', 0, 0, 0, 0, 0, 0, 0, 0,
+                                    '\x7f', 3 };
+    struct timeval tv = { ZSEC_PROBE_MS / 1000, ZSEC_PROBE_MS % 1000 * 1000 };
+    struct addrinfo hints, *ai = NULL;
+    unsigned char greet[ZMTP_GREETING];
+    char host[256];
+    const char *port = strrchr(ep, ':');
+    size_t got = 0;
+    ssize_t n;
+    int fd = -1, rc = -1;
+
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_socktype = SOCK_STREAM;
+    if (ep_host(ep, host, sizeof(host)) < 0 ||
+        getaddrinfo(host, port + 1, &hints, &ai) != 0)
+        return -1;
+    fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        goto out;
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+    if (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0 ||
+        send(fd, hello, sizeof(hello), MSG_NOSIGNAL) != sizeof(hello))
+        goto out;
+    while (got < sizeof(greet) &&
+           (n = recv(fd, greet + got, sizeof(greet) - got, 0)) > 0)
+        got += (size_t)n;
+    if (got < sizeof(greet) || greet[0] != 0xff || greet[9] != 0x7f)
+        goto out;
+    memcpy(out, greet + ZMTP_MECH_AT, ZMTP_MECH_LEN);
+    out[ZMTP_MECH_LEN] = '\0';
+    rc = 0;
+out:
+    if (fd >= 0)
+        close(fd);
+    freeaddrinfo(ai);
+    return rc;
 }
 
 /* The copy of frame i, NUL-terminated, into out. */
@@ -261,6 +313,7 @@ static void on_sink_event(struct watch *w, unsigned ev, uint32_t value)
 static void on_worker_event(struct watch *w, unsigned ev, uint32_t value)
 {
     const char *dir = g.keys ? g.keys->dir : NULL;
+    char mech[ZMTP_MECH_LEN + 1] = "";
 
     switch (ev) {
     case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
@@ -292,12 +345,25 @@ static void on_worker_event(struct watch *w, unsigned ev, uint32_t value)
     }
     if (++w->fails < ZSEC_MAX_FAILS)
         return;
+    /* No detail, as when the peer hangs up before we read its greeting
+     * (a mechanism mismatch then gives no event): ask it for its
+     * greeting. */
+    probe_mechanism(w->ep, mech);
+    if (dir && !strcmp(mech, "NULL"))
+        refused("the coordinator at %s does not use CURVE but we do "
+                "(check --curve-keys: give it to the crawl too, or drop "
+                "ours)", w->ep);
+    if (!dir && !strcmp(mech, "CURVE"))
+        refused("the coordinator at %s requires CURVE encryption (check "
+                "--curve-keys: give us --curve-keys DIR with its keys)",
+                w->ep);
     if (dir)
         refused("the coordinator at %s refused our CURVE handshake %d "
                 "times (check --curve-keys: is '%s/coordinator.pub' its "
-                "key?) error=0x%x", w->ep, w->fails, dir, (unsigned)value);
+                "key, and does it admit our worker.pub?) error=0x%x",
+                w->ep, w->fails, dir, (unsigned)value);
     refused("the peer at %s ended the handshake %d times: is it a zscrape "
-            "coordinator (one with --curve-keys needs ours too)? "
+            "coordinator? (check --coordinator and --curve-keys) "
             "error=0x%x", w->ep, w->fails, (unsigned)value);
 }
 

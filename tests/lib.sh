@@ -11,6 +11,8 @@
 #                           $T/www, EXTRA = location blocks; sets NGINX_PORT,
 #                           BASE=http://127.0.0.1:$NGINX_PORT
 #   nginx_stop, free_port
+#   free_ports5             a base port with base..base+4 free on loopback
+#                           (a crawl's --listen)
 #   zs ARGS...              the launcher under a time limit (ZS_LIMIT s)
 #   fail MSG, skip MSG, assert_eq GOT WANT [WHAT]
 #   count_records FILE      lines of a JSON Lines file (each must parse)
@@ -215,6 +217,29 @@ s = socket.socket()
 s.bind(("127.0.0.1", 0))
 print(s.getsockname()[1])
 s.close()'
+}
+
+# free_ports5: a base port with base..base+4 free on 127.0.0.1
+free_ports5()
+{
+    python3 -c '
+import random, socket
+for _ in range(200):
+    base = random.randrange(20000, 60000)
+    socks = []
+    try:
+        for p in range(base, base + 5):
+            s = socket.socket()
+            s.bind(("127.0.0.1", p))
+            socks.append(s)
+    except OSError:
+        continue
+    finally:
+        for s in socks:
+            s.close()
+    print(base)
+    break
+'
 }
 
 # port_answers PORT: true when something accepts TCP on 127.0.0.1:PORT

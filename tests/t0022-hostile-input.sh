@@ -157,28 +157,6 @@ grep -q "stdin.*:1:" "$T/stdin.err" || fail "stdin: no (stdin):1: warning"
 
 # ---------------------------------------------------------------- wire
 
-# free_ports5: a base port with base..base+4 free on 127.0.0.1
-free_ports5()
-{
-    python3 -c '
-import random, socket
-for _ in range(200):
-    base = random.randrange(20000, 60000)
-    socks = []
-    try:
-        for p in range(base, base + 5):
-            s = socket.socket()
-            s.bind(("127.0.0.1", p))
-            socks.append(s)
-    except OSError:
-        continue
-    finally:
-        for s in socks:
-            s.close()
-    print(base)
-    break
-'
-}
 N=300
 for i in $(seq $N); do
     echo "$BASE/slow/$i"

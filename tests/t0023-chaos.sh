@@ -20,29 +20,6 @@ nginx_start
 python3 "$ROOT/tests/gen-site.py" "$T/www" $N --base "$BASE" \
     --list "$T/pages.txt"
 
-# free_ports5: a base port with base..base+4 free on 127.0.0.1
-free_ports5()
-{
-    python3 -c '
-import random, socket
-for _ in range(200):
-    base = random.randrange(20000, 60000)
-    socks = []
-    try:
-        for p in range(base, base + 5):
-            s = socket.socket()
-            s.bind(("127.0.0.1", p))
-            socks.append(s)
-    except OSError:
-        continue
-    finally:
-        for s in socks:
-            s.close()
-    print(base)
-    break
-'
-}
-
 FETCH_OPTS="--concurrency 8 --per-host 8 --retries 0 --robots on"
 EXT=        # live workers this test started: "kind:pid ..."
 
