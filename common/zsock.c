@@ -3,13 +3,17 @@
 
 #include <zmq.h>
 
+#include "common/curve.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "common/zsec.h"
 #include "common/zsock.h"
 
 #define ZSOCK_LINGER_MS 200
 #define ZSOCK_HEARTBEAT_MS 1000     /* ZMTP PING on an idle connection */
 #define ZSOCK_HEARTBEAT_TIMEOUT_MS 5000 /* no traffic this long: dead peer */
+
+static void *zsock_ctx;     /* the process's context (one a process) */
 
 static const char *const ep_names[EP_COUNT] = {
     "dispatch", "pages-in", "pages-out", "results", "control", "hello",
@@ -40,6 +44,7 @@ void *zsock_new(void *ctx, int type, int hwm)
 
     if (!s)
         fatal("cannot create socket: %s", zmq_strerror(errno));
+    zsock_ctx = ctx;
     zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof(linger));
     zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof(hwm));
     zmq_setsockopt(s, ZMQ_RCVHWM, &hwm, sizeof(hwm));
@@ -56,6 +61,8 @@ void *zsock_new(void *ctx, int type, int hwm)
 
 int zsock_bind(void *s, const char *ep)
 {
+    if (zsec_prepare(zsock_ctx, s, ep, true) < 0)
+        return error("cannot secure '%s'", ep);
     if (zmq_bind(s, ep) < 0)
         return error("cannot bind '%s': %s", ep, zmq_strerror(errno));
     return 0;
@@ -63,9 +70,23 @@ int zsock_bind(void *s, const char *ep)
 
 int zsock_connect(void *s, const char *ep)
 {
+    if (zsec_prepare(zsock_ctx, s, ep, false) < 0)
+        return error("cannot secure '%s'", ep);
     if (zmq_connect(s, ep) < 0)
         return error("cannot connect to '%s': %s", ep, zmq_strerror(errno));
     return 0;
+}
+
+void zsock_use_curve(const char *dir, bool server)
+{
+    char err[512];
+    struct curve_keys *k;
+
+    k = curve_keys_load(dir, server ? CURVE_SERVER : CURVE_CLIENT, err,
+                        sizeof(err));
+    if (!k)
+        die_usage("--curve-keys: %s", err);
+    zsec_use(k);
 }
 
 int zsock_fd(void *s)

@@ -30,8 +30,15 @@ char *zsock_endpoint(const char *base, enum zs_endpoint k);
 /* New socket with LINGER, both high-water marks, the frame cap and ZMTP
  * heartbeats set; fatal on error. */
 void *zsock_new(void *ctx, int type, int hwm);
+/* Bind or connect s to ep; a tcp endpoint gets the process's security
+ * first (CURVE with --curve-keys, common/zsec.h).  0, or -1 logged. */
 int zsock_bind(void *s, const char *ep);
 int zsock_connect(void *s, const char *ep);
+/* --curve-keys DIR: every later tcp bind (server: the sink) or connect
+ * (a worker) uses CURVE with the keys of DIR (common/curve.h); ipc://
+ * endpoints stay as they are.  Exits 2 with a message naming the file
+ * when a key is missing, not Z85 or open to other users. */
+void zsock_use_curve(const char *dir, bool server);
 /* The socket's ZMQ_FD (edge-triggered). */
 int zsock_fd(void *s);
 /* True when ZMQ_EVENTS says a message can be read. */

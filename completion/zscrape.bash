@@ -13,25 +13,29 @@
 # word a line and the file lists split on newlines only (local IFS).
 # shellcheck disable=SC2207
 
-_zscrape_commands="crawl try demo ps join sink fetcher parser help --version"
+_zscrape_commands="crawl try demo ps join sink fetcher parser keygen help
+    --version"
 
 _zscrape_crawl_opts="--seeds --rules -o --output --format --depth --scope
     --max-pages --fetchers --parsers --concurrency --per-host --delay
     --timeout --retries --user-agent --proxy --insecure --robots --max-bytes
     --parse-timeout --max-depth --lease --grace --frontier-ram --listen
-    --state --sync --stats --log-level --log-json -q --quiet -h --help"
+    --curve-keys --state --sync --stats --log-level --log-json -q --quiet
+    -h --help"
 _zscrape_try_opts="--rules --url --content-type --max-bytes"
 _zscrape_demo_opts="-o --output"
-_zscrape_sink_opts="--bind --seeds --rules -o --output --format --depth
-    --scope --max-pages --window --lease --grace --frontier-ram --state
-    --sync --stats --summary -q --quiet --log-level --log-json -h --help -V --version
-    --concurrency --per-host --delay --timeout --retries --user-agent --proxy
-    --insecure --robots --max-bytes --parse-timeout --max-depth"
-_zscrape_fetcher_opts="--serve-parsers --coordinator --concurrency --per-host --delay
-    --timeout --retries --user-agent --max-bytes --proxy --insecure --robots
-    --log-level --log-json -h --help -V --version"
-_zscrape_parser_opts="--pages-from --coordinator --rules --max-bytes --parse-timeout
-    --max-depth --try --url --content-type --log-level --log-json -h --help
+_zscrape_sink_opts="--bind --curve-keys --keygen --seeds --rules -o --output
+    --format --depth --scope --max-pages --window --lease --grace --frontier-ram --state
+    --sync --stats --summary -q --quiet --log-level --log-json -h --help
+    -V --version --concurrency --per-host --delay --timeout --retries
+    --user-agent --proxy --insecure --robots --max-bytes --parse-timeout
+    --max-depth"
+_zscrape_fetcher_opts="--coordinator --curve-keys --serve-parsers
+    --concurrency --per-host --delay --timeout --retries --user-agent
+    --max-bytes --proxy --insecure --robots --log-level --log-json -h --help
+    -V --version"
+_zscrape_parser_opts="--coordinator --curve-keys --pages-from --rules
+    --max-bytes --parse-timeout --max-depth --try --url --content-type --log-level --log-json -h --help
     -V --version"
 
 # options that take no value (everything else starting with - takes one)
@@ -61,7 +65,7 @@ _zscrape_value()
     --log-level)
         COMPREPLY=($(compgen -W "error warn info debug" -- "$cur")) ;;
     --seeds|--rules|-o|--output|--stats|--try) _zscrape_files ;;
-    --state) _zscrape_files dirs ;;
+    --state|--curve-keys|--keygen) _zscrape_files dirs ;;
     --listen|--bind|--coordinator)
         case $cur in
         tcp://*|ipc://*) COMPREPLY=() ;;
@@ -143,6 +147,7 @@ _zscrape()
     sink) opts=$_zscrape_sink_opts ;;
     fetcher) opts=$_zscrape_fetcher_opts ;;
     parser) opts=$_zscrape_parser_opts ;;
+    keygen) _zscrape_files dirs; return 0 ;;
     *) return 0 ;;
     esac
     if [[ $cur == -* ]]; then

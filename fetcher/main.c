@@ -26,6 +26,7 @@ static const char usage[] =
 "option given here overrides the sink's.\n"
 "\n"
 "  --coordinator ADDR   the sink's base address (required)\n"
+"  --curve-keys DIR     CURVE: encrypt tcp with the worker keys of DIR\n"
 "  --concurrency N      transfers at once (default 256)\n"
 "  --per-host N         transfers at once per host (default 8)\n"
 "  --delay MS           minimum gap between requests to one host (0)\n"
@@ -47,9 +48,11 @@ static const char usage[] =
 enum { O_COORD = 256, O_CONC, O_PERHOST, O_DELAY, O_TIMEOUT, O_RETRIES,
        O_UA, O_MAXB, O_PROXY, O_INSECURE, O_LOGLEVEL, O_LOGJSON, O_ROBOTS,
        O_SERVE };
+enum { O_CURVE = 512 };
 
 static const struct option longopts[] = {
     { "coordinator", required_argument, NULL, O_COORD },
+    { "curve-keys", required_argument, NULL, O_CURVE },
     { "concurrency", required_argument, NULL, O_CONC },
     { "per-host", required_argument, NULL, O_PERHOST },
     { "delay", required_argument, NULL, O_DELAY },
@@ -111,6 +114,7 @@ static int parse_opts(struct fetch_opts *o, struct fetcher *f, int argc,
                           "ipc://PATH", optarg);
             o->serve = optarg;
             break;
+        case O_CURVE: zsock_use_curve(optarg, false); break;
         case O_CONC:
             f->concurrency = (int)num_arg("concurrency", optarg, 1, 100000);
             break;

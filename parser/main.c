@@ -33,6 +33,7 @@ static const char usage[] =
 "joins; an option given here overrides the sink's.\n"
 "\n"
 "  --coordinator ADDR   the sink's tcp://HOST:PORT or ipc://PATH\n"
+"  --curve-keys DIR     CURVE: encrypt tcp with the worker keys of DIR\n"
 "  --rules FILE         extraction rules (default: title and links)\n"
 "  --pages-from ADDR    also take pages from a fetcher that serves its\n"
 "                       parsers at ADDR (zscrape-fetcher(1); repeatable)\n"
@@ -50,11 +51,13 @@ static const char usage[] =
 
 enum { O_COORD = 256, O_RULES, O_MAXB, O_TRY, O_URL, O_CTYPE, O_LOGLEVEL,
        O_LOGJSON, O_PTIMEOUT, O_MAXDEPTH, O_PAGESFROM };
+enum { O_CURVE = 512 };
 
 #define PARSER_MAX_PAGES_FROM 16
 
 static const struct option longopts[] = {
     { "coordinator", required_argument, NULL, O_COORD },
+    { "curve-keys", required_argument, NULL, O_CURVE },
     { "rules", required_argument, NULL, O_RULES },
     { "pages-from", required_argument, NULL, O_PAGESFROM },
     { "max-bytes", required_argument, NULL, O_MAXB },
@@ -369,6 +372,7 @@ static int parse_opts(struct parse_opts *o, struct page_opts *po, int argc,
     while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
         switch (c) {
         case O_COORD: o->coord = optarg; break;
+        case O_CURVE: zsock_use_curve(optarg, false); break;
         case O_RULES: o->rules_path = optarg; break;
         case O_PAGESFROM:
             if (strncmp(optarg, "tcp://", 6) && strncmp(optarg, "ipc://", 6))

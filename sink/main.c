@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/curve.h"
 #include "common/hello.h"
 #include "common/log.h"
 #include "common/msg.h"
@@ -50,6 +51,9 @@ static const char usage[] =
 "gets the crawl's rules and settings from here when it joins.\n"
 "\n"
 "  --bind ADDR          where to listen (required)\n"
+"  --curve-keys DIR     CURVE: encrypt every tcp socket and admit only the\n"
+"                       worker keys of DIR (zscrape keygen DIR)\n"
+"  --keygen DIR         make DIR with new CURVE keys, then exit\n"
 "  --seeds FILE         seed URLs, one a line ('-' = stdin)\n"
 "  --rules FILE         extraction rules, handed to every parser\n"
 "  -o, --output FILE    output file (default stdout)\n"
@@ -99,9 +103,12 @@ enum { O_BIND = 256, O_SEEDS, O_RULES, O_FORMAT, O_DEPTH, O_SCOPE, O_MAXP,
        /* handed to workers */
        O_CONC, O_PERHOST, O_DELAY, O_TIMEOUT, O_RETRIES, O_UA, O_PROXY,
        O_INSECURE, O_ROBOTS, O_MAXB, O_PTIMEOUT, O_MAXDEPTH };
+enum { O_CURVE = 512, O_KEYGEN };
 
 static const struct option longopts[] = {
     { "bind", required_argument, NULL, O_BIND },
+    { "curve-keys", required_argument, NULL, O_CURVE },
+    { "keygen", required_argument, NULL, O_KEYGEN },
     { "seeds", required_argument, NULL, O_SEEDS },
     { "rules", required_argument, NULL, O_RULES },
     { "output", required_argument, NULL, 'o' },
@@ -726,6 +733,8 @@ int main(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "o:qhV", longopts, NULL)) != -1) {
         switch (c) {
         case O_BIND: bind = optarg; break;
+        case O_CURVE: zsock_use_curve(optarg, true); break;
+        case O_KEYGEN: return curve_keygen_cmd(optarg);
         case O_SEEDS: seeds = optarg; break;
         case O_RULES: rules_path = optarg; break;
         case 'o': output = optarg; break;

@@ -11,6 +11,7 @@
 #                           $T/www, EXTRA = location blocks; sets NGINX_PORT,
 #                           BASE=http://127.0.0.1:$NGINX_PORT
 #   nginx_stop, free_port
+#                           (a crawl's --listen)
 #   zs ARGS...              the launcher under a time limit (ZS_LIMIT s)
 #   fail MSG, skip MSG, assert_eq GOT WANT [WHAT]
 #   count_records FILE      lines of a JSON Lines file (each must parse)

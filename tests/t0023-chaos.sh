@@ -20,7 +20,6 @@ nginx_start
 python3 "$ROOT/tests/gen-site.py" "$T/www" $N --base "$BASE" \
     --list "$T/pages.txt"
 
-
 FETCH_OPTS="--concurrency 8 --per-host 8 --retries 0 --robots on"
 EXT=        # live workers this test started: "kind:pid ..."
 
