@@ -85,16 +85,17 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/zscrape
 	install -m 755 bin/zscrape-fetcher bin/zscrape-parser bin/zscrape-sink \
 		$(DESTDIR)$(PREFIX)/bin/
-	install -m 755 scripts/zscrape scripts/zscrape-serve \
-		$(DESTDIR)$(PREFIX)/bin/
+	install -m 755 scripts/zscrape scripts/zscrape-cluster \
+		scripts/zscrape-serve $(DESTDIR)$(PREFIX)/bin/
 	cp -r demo $(DESTDIR)$(PREFIX)/share/zscrape/
 	install -d $(DESTDIR)$(PREFIX)/share/man/man1 \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 644 man/zscrape.1 man/zscrape-sink.1 man/zscrape-fetcher.1 \
-		man/zscrape-parser.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+		man/zscrape-parser.1 man/zscrape-cluster.1 \
+		$(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 644 completion/zscrape.bash \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/zscrape
-	for p in zscrape-sink zscrape-fetcher zscrape-parser; do \
+	for p in zscrape-sink zscrape-fetcher zscrape-parser zscrape-cluster; do \
 		ln -sf zscrape \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/$$p; done
 

@@ -1,4 +1,5 @@
 # bash completion for zscrape, zscrape-sink, zscrape-fetcher, zscrape-parser
+# and zscrape-cluster
 #
 # Installed by `make install` as
 # $(PREFIX)/share/bash-completion/completions/zscrape; or, by hand:
@@ -22,6 +23,16 @@ _zscrape_crawl_opts="--seeds --rules -o --output --format --depth --scope
     --parse-timeout --max-depth --lease --grace --frontier-ram --listen
     --curve-keys --state --sync --stats --log-level --log-json -q --quiet
     -h --help"
+# zscrape-cluster HOSTS_FILE: its own options, then the crawl's but those
+# the hosts file sets
+_zscrape_cluster_opts="--port --zscrape -V --version --window"
+for _zscrape_o in $_zscrape_crawl_opts; do
+    case $_zscrape_o in
+    --fetchers|--parsers|--listen) ;;
+    *) _zscrape_cluster_opts="$_zscrape_cluster_opts $_zscrape_o" ;;
+    esac
+done
+unset _zscrape_o
 _zscrape_try_opts="--rules --url --content-type --max-bytes"
 _zscrape_demo_opts="-o --output"
 _zscrape_sink_opts="--bind --curve-keys --keygen --seeds --rules -o --output
@@ -64,7 +75,7 @@ _zscrape_value()
     --sync) COMPREPLY=($(compgen -W "always interval never" -- "$cur")) ;;
     --log-level)
         COMPREPLY=($(compgen -W "error warn info debug" -- "$cur")) ;;
-    --seeds|--rules|-o|--output|--stats|--try) _zscrape_files ;;
+    --seeds|--rules|-o|--output|--stats|--try|--zscrape) _zscrape_files ;;
     --state|--curve-keys|--keygen) _zscrape_files dirs ;;
     --listen|--bind|--coordinator)
         case $cur in
@@ -120,7 +131,8 @@ _zscrape()
     # which program, which subcommand
     local prog=${words[0]##*/} cmd='' i
     case $prog in
-    zscrape-sink|zscrape-fetcher|zscrape-parser) cmd=${prog#zscrape-} ;;
+    zscrape-sink|zscrape-fetcher|zscrape-parser|zscrape-cluster)
+        cmd=${prog#zscrape-} ;;
     *)
         for ((i = 1; i < cword; i++)); do
             case ${words[i]} in
@@ -148,10 +160,13 @@ _zscrape()
     fetcher) opts=$_zscrape_fetcher_opts ;;
     parser) opts=$_zscrape_parser_opts ;;
     keygen) _zscrape_files dirs; return 0 ;;
+    cluster) opts=$_zscrape_cluster_opts ;;
     *) return 0 ;;
     esac
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+    elif [ "$cmd" = cluster ] && [ "$cword" = 1 ]; then
+        _zscrape_files      # the hosts file
     elif [ "$cmd" = try ]; then
         # the saved page
         local IFS=$'\n'
@@ -162,4 +177,5 @@ _zscrape()
     return 0
 }
 
-complete -F _zscrape zscrape zscrape-sink zscrape-fetcher zscrape-parser
+complete -F _zscrape zscrape zscrape-sink zscrape-fetcher zscrape-parser \
+    zscrape-cluster

@@ -4,18 +4,24 @@
 #   ROOT, BIN (exported as ZSCRAPE_BIN), ZSCRAPE (the launcher)
 #   T         a private temp folder, removed on exit; TMPDIR=$T/tmp
 #   track_pid PID           stop PID (and what it started) on exit
+#   at_exit CMD             run CMD (eval'd) on exit, failure too, after
+#                           the tracked PIDs are stopped
 #   spawn CMD...            start CMD in the background with SIGINT/SIGQUIT
 #                           at their defaults, in its own process group;
 #                           sets SPAWN_PID (tracked)
-#   nginx_start [EXTRA]     real nginx on a free loopback port serving
-#                           $T/www, EXTRA = location blocks; sets NGINX_PORT,
-#                           BASE=http://127.0.0.1:$NGINX_PORT
+#   nginx_start [EXTRA [ADDR [NETNS]]]  real nginx on a free loopback port
+#                           serving $T/www, EXTRA = location blocks; sets
+#                           NGINX_PORT, BASE=http://127.0.0.1:$NGINX_PORT
+#                           (ADDR instead of 127.0.0.1; NETNS: run it in
+#                           that network namespace, `ip netns exec`)
 #   nginx_stop, free_port
 #                           (a crawl's --listen)
 #   zs ARGS...              the launcher under a time limit (ZS_LIMIT s)
 #   fail MSG, skip MSG, assert_eq GOT WANT [WHAT]
 #   count_records FILE      lines of a JSON Lines file (each must parse)
 #   check_records FILE      every record has the contract's shape
+#   check_site_records FILE BASE LIST [all|some [NAME]]   a crawl of a
+#                           tests/gen-site.py site: each page once, all 200
 #   records_py FILE CODE [ARG...]   run python CODE with `recs` (the list
 #                           of records, in order) and `by_url`; `die(msg)`
 #   assert_no_crash FILE    no sanitizer report, core dump or abort in FILE
@@ -48,6 +54,7 @@ cd "$T"
 
 _TRACKED_PIDS=
 _TRACKED_PGIDS=
+_AT_EXIT=()
 _SHM=
 NGINX_PID=
 NGINX_PORT=
@@ -85,6 +92,11 @@ assert_eq()
 track_pid()
 {
     _TRACKED_PIDS="$_TRACKED_PIDS $1"
+}
+
+at_exit()
+{
+    _AT_EXIT+=("$*")
 }
 
 # descendants PID: every live descendant of PID, one a line, parents first
@@ -134,6 +146,9 @@ _cleanup()
     stop_pids $_TRACKED_PIDS
     for p in $_TRACKED_PGIDS; do
         kill -KILL -- "-$p" 2>/dev/null
+    done
+    for p in "${_AT_EXIT[@]}"; do
+        eval "$p"
     done
     # Safety net: anything still running that names our folder (a worker
     # the launcher left behind: its runtime folder is under $T/tmp).
@@ -221,16 +236,22 @@ print(s.getsockname()[1])
 s.close()'
 }
 
-# port_answers PORT: true when something accepts TCP on 127.0.0.1:PORT
+# port_answers PORT [ADDR [NETNS]]: true when something accepts TCP on
+# ADDR:PORT (default 127.0.0.1), seen from network namespace NETNS
 port_answers()
 {
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+    if [ -n "${3:-}" ]; then
+        ip netns exec "$3" bash -c '(exec 3<>"/dev/tcp/$1/$2")' x \
+            "${2:-127.0.0.1}" "$1" 2>/dev/null
+    else
+        (exec 3<>"/dev/tcp/${2:-127.0.0.1}/$1") 2>/dev/null
+    fi
 }
 
-# nginx_write_conf PORT EXTRA: the config for our private nginx
+# nginx_write_conf PORT EXTRA [ADDR]: the config for our private nginx
 nginx_write_conf()
 {
-    local port=$1 extra=$2 d=$T/nginx user_line=
+    local port=$1 extra=$2 addr=${3:-127.0.0.1} d=$T/nginx user_line=
     [ "$(id -u)" -eq 0 ] && user_line="user root;"
     mkdir -p "$d"
     cat >"$d/nginx.conf" <<EOF
@@ -258,7 +279,7 @@ http {
     keepalive_requests 100000;
     sendfile on;
     server {
-        listen 127.0.0.1:$port;
+        listen $addr:$port;
         server_name localhost;
         root $T/www;
 $extra
@@ -267,25 +288,29 @@ $extra
 EOF
 }
 
-# nginx_start [EXTRA]: start nginx on a free port; EXTRA is inserted into
-# the server block (location blocks).  Sets NGINX_PID, NGINX_PORT, BASE.
+# nginx_start [EXTRA [ADDR [NETNS]]]: start nginx on a free port; EXTRA is
+# inserted into the server block (location blocks).  ADDR: the address to
+# listen on (default 127.0.0.1); NETNS: run nginx in that network namespace.
+# Sets NGINX_PID, NGINX_PORT, BASE.
 nginx_start()
 {
-    local extra=${1:-} try port i
+    local extra=${1:-} addr=${2:-127.0.0.1} netns=${3:-} try port i
+    local wrap=()
+    [ -z "$netns" ] || wrap=(ip netns exec "$netns")
     command -v nginx >/dev/null || fail "nginx not installed"
     [ -f "$NGINX_ECHO_MODULE" ] || fail "nginx echo module not installed"
     for try in 1 2 3; do
         port=$(free_port)
-        nginx_write_conf "$port" "$extra"
+        nginx_write_conf "$port" "$extra" "$addr"
         : >"$T/nginx/error.log"
-        nginx -e "$T/nginx/error.log" -p "$T/nginx/" \
+        "${wrap[@]}" nginx -e "$T/nginx/error.log" -p "$T/nginx/" \
             -c "$T/nginx/nginx.conf" >"$T/nginx/stderr.log" 2>&1 &
         NGINX_PID=$!
         track_pid "$NGINX_PID"
         for i in $(seq 100); do
-            if port_answers "$port"; then
+            if port_answers "$port" "$addr" "$netns"; then
                 NGINX_PORT=$port
-                BASE=http://127.0.0.1:$port
+                BASE=http://$addr:$port
                 return 0
             fi
             kill -0 "$NGINX_PID" 2>/dev/null || break
@@ -406,6 +431,35 @@ if problems:
     die("%d problems with the record shape:\n  %s" % (len(problems),
         "\n  ".join(problems[:10] + (["..."] if len(problems) > 10 else []))))
 ' "$@"
+}
+
+# check_site_records FILE BASE LIST [MODE [NAME]]: FILE's records are of
+# the tests/gen-site.py site at BASE whose page paths LIST holds (its
+# --list): none twice, none unexpected, every one 200 without error and
+# titled "Page I"; MODE all (the default): every page has its record;
+# some: a crawl cut short.  NAME prefixes the messages.
+check_site_records()
+{
+    records_py "$1" '
+base, pages_file, mode, name = args
+pages = [base + l.strip() for l in open(pages_file) if l.strip()]
+index = {u: i for i, u in enumerate(pages)}
+c = Counter(r["url"] for r in recs)
+dup = sorted(u for u, n in c.items() if n > 1)
+miss = sorted(set(pages) - set(c)) if mode == "all" else []
+extra = sorted(set(c) - set(pages))
+if dup or miss or extra:
+    die("%s: %d records, want %d; %d URLs more than once %s; %d missing %s;"
+        " %d unexpected %s" % (name, len(recs), len(pages), len(dup),
+        dup[:5], len(miss), miss[:5], len(extra), extra[:5]))
+bad = [r for r in recs if r["status"] != 200 or r["error"] is not None]
+if bad:
+    die("%s: %d records not 200 without error: %s" % (name, len(bad),
+        [json.dumps(r)[:200] for r in bad[:3]]))
+for r in recs:
+    if r["title"] != "Page %d" % index[r["url"]]:
+        die("%s: %s: title %r" % (name, r["url"], r["title"]))
+' "$2" "$3" "${4:-all}" "${5:-$(basename "$1")}"
 }
 
 # assert_no_crash FILE...: fail if a log shows a crash or sanitizer report

@@ -4,13 +4,14 @@
 # - every long option (--[a-z-]+) that a program's --help prints appears
 #   in its man page, and every one the man page names is in --help
 #   (zscrape help <-> man/zscrape.1, zscrape-ROLE --help <->
-#   man/zscrape-ROLE.1);
+#   man/zscrape-ROLE.1, zscrape-cluster --help <-> man/zscrape-cluster.1);
 # - the man pages render without groff warnings (skipped with a note when
 #   groff is not installed), and `man -l` shows the NAME line;
 # - completion/zscrape.bash loads in bash, registers `zscrape`, completes
 #   `zscrape crawl --sc` to --scope, the values of --scope, --format,
 #   --robots, --sync and --log-level, and offers every long option that
-#   `zscrape help` and each program's --help print.
+#   `zscrape help` and each program's --help print (zscrape-cluster too,
+#   with a file for its first argument).
 . "$(dirname "$0")/lib.sh"
 require_bins
 
@@ -58,6 +59,8 @@ compare()
 }
 
 compare zscrape "$MAN/zscrape.1" "$ZSCRAPE" help
+compare zscrape-cluster "$MAN/zscrape-cluster.1" \
+    "$ROOT/scripts/zscrape-cluster" --help
 for role in sink fetcher parser; do
     compare "zscrape-$role" "$MAN/zscrape-$role.1" "$BIN/zscrape-$role" --help
 done
@@ -65,7 +68,7 @@ done
 
 # ---------------------------------------------------------------- rendering
 pages=("$MAN"/zscrape.1 "$MAN"/zscrape-sink.1 "$MAN"/zscrape-fetcher.1 \
-       "$MAN"/zscrape-parser.1)
+       "$MAN"/zscrape-parser.1 "$MAN"/zscrape-cluster.1)
 if command -v groff >/dev/null 2>&1; then
     groff -man -Tutf8 -ww -z "${pages[@]}" >"$T/groff.log" 2>&1 ||
         { cat "$T/groff.log" >&2; fail "groff failed on the man pages"; }
@@ -106,7 +109,7 @@ case $out in
 *"-F "*" zscrape") ;;
 *) fail "complete -p zscrape: '$out', want a -F function" ;;
 esac
-for p in zscrape-sink zscrape-fetcher zscrape-parser; do
+for p in zscrape-sink zscrape-fetcher zscrape-parser zscrape-cluster; do
     bash -c '. "$1" && complete -p "$2"' x "$COMP" "$p" >/dev/null 2>&1 ||
         fail "no completion for $p"
 done
@@ -147,6 +150,8 @@ expect_words "--scope=prefix" zscrape crawl --scope=p
 expect_words "" zscrape crawl --depth ""
 expect_words "--frontier-ram" zscrape-sink --fron
 expect_words "--parse-timeout" zscrape parser --parse-t
+expect_words "--port" zscrape-cluster hosts.txt --po
+expect_words "" zscrape-cluster hosts.txt --fetch
 
 # files for --seeds, --rules, -o, --stats; folders for --state
 mkdir -p "$T/c/state.d"
@@ -158,15 +163,19 @@ expect_words "shop.rules" zscrape crawl --rules sh
 expect_words "shop.rules" zscrape crawl -o sh
 expect_words "state.d" zscrape crawl --state st
 expect_words "state.d" zscrape crawl --stats st
+expect_words "seeds.txt" zscrape-cluster se
 cd "$T" || fail "cd $T"
 
 # every long option of every --help is offered (less those its help only
-# names in passing: the workers' --coordinator in the launcher's and the
-# sink's, the launcher's --depth in the fetcher's, try's --url)
+# names in passing: the workers' --coordinator in the launcher's, the
+# sink's and the cluster launcher's, the launcher's --depth in the
+# fetcher's, try's --url, the CURVE sentence's --curve-keys, the options
+# the cluster launcher refuses)
 for role in "zscrape crawl:zscrape.help:coordinator|url|version" \
             "zscrape-sink:zscrape-sink.help:coordinator" \
             "zscrape-fetcher:zscrape-fetcher.help:depth" \
-            "zscrape parser:zscrape-parser.help:"; do
+            "zscrape parser:zscrape-parser.help:" \
+            "zscrape-cluster hosts.txt:zscrape-cluster.help:coordinator|curve-keys|bind|listen|fetchers|parsers"; do
     IFS=: read -r words help skip <<<"$role"
     # shellcheck disable=SC2086
     complete_words $words -- | sort -u >"$T/offered"
