@@ -76,27 +76,17 @@ static char *resolve(const char *base, const char *ref)
     return url_resolve(base, ref);
 }
 
-/* The page's base URL: the first <base href> resolved against url, else
- * url.  Caller frees. */
-static char *base_url(GumboNode *root, const char *url)
+/* The page's base URL: the first <base href> (in document order)
+ * resolved against url, else url.  Caller frees. */
+static char *base_url(const struct select_doc *d, const char *url)
 {
-    GumboNode *n;
+    const GumboAttribute *a = select_doc_base_href(d);
+    char *b;
 
-    for (n = root; n; n = text_walk_next(root, n, false)) {
-        GumboAttribute *a;
-        char *b;
-
-        if (n->type != GUMBO_NODE_ELEMENT ||
-            n->v.element.tag != GUMBO_TAG_BASE ||
-            n->v.element.tag_namespace != GUMBO_NAMESPACE_HTML)
-            continue;
-        a = gumbo_get_attribute(&n->v.element.attributes, "href");
-        if (!a)
-            continue;
-        b = resolve(url, a->value);
-        return b ? b : xstrdup(url);
-    }
-    return xstrdup(url);
+    if (!a)
+        return xstrdup(url);
+    b = resolve(url, a->value);
+    return b ? b : xstrdup(url);
 }
 
 /* State of one rule's run over the page. */
@@ -107,6 +97,8 @@ struct collect {
     struct buf *json;           /* field output, or NULL (follow) */
     struct buf *follow;         /* follow output, or NULL (field) */
     struct buf scratch;         /* one value before JSON escaping */
+    bool normal;                /* scratch holds a URL in normal form
+                                   (fragment dropped for follow) */
     int count;                  /* values written */
     bool overflow;              /* a cap was hit */
 };
@@ -119,6 +111,7 @@ static int match_value(struct collect *c, const struct select_match *m)
     const char *s;
 
     buf_reset(&c->scratch);
+    c->normal = false;
     if (m->attr) {
         s = m->attr->value;
     } else if (m->node->type != GUMBO_NODE_ELEMENT &&
@@ -138,11 +131,14 @@ static int match_value(struct collect *c, const struct select_match *m)
             return 1;
         if (!r->url)
             return buf_addstr(&c->scratch, a->value);
-        /* the fast path gives the normal form, fragment kept */
+        /* the fast path gives the normal form: the field keeps the
+         * fragment, the follow list does not */
         if (c->fast && url_base_resolve(c->fast, a->value,
-                                        strlen(a->value), true,
-                                        &c->scratch) == 0)
+                                        strlen(a->value), !c->follow,
+                                        &c->scratch) == 0) {
+            c->normal = true;
             return 0;
+        }
         abs = resolve(c->base, a->value);
         rc = buf_addstr(&c->scratch, abs ? abs : a->value);
         free(abs);
@@ -168,6 +164,11 @@ static int on_match(const struct select_match *m, void *ctx)
         char *abs, *norm;
         size_t at = c->follow->len;
 
+        if (c->normal) {
+            if (buf_add(c->follow, v, c->scratch.len + 1) < 0)
+                c->overflow = true;
+            return c->overflow;
+        }
         if (c->fast && url_base_resolve(c->fast, v, c->scratch.len, false,
                                         c->follow) == 0) {
             if (buf_addch(c->follow, '\0') < 0) {
@@ -240,9 +241,9 @@ int extract_page_depth(const struct rules *r, GumboOutput *doc,
     int i, rc = 0;
 
     out_reset(r, o);
-    base = base_url(doc->document, url);
-    fast = url_base_init(&ub, base) == 0 ? &ub : NULL;
     d = select_doc_new(doc->document);
+    base = base_url(d, url);
+    fast = url_base_init(&ub, base) == 0 ? &ub : NULL;
     if (max_depth > 0 && select_doc_depth(d) > (size_t)max_depth)
         rc = -2;
     for (i = 0; i < o->nfields && rc == 0; i++)

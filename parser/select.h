@@ -64,6 +64,10 @@ void select_doc_free(struct select_doc *d);
 /* Deepest element nesting the index saw (the root's children are 1). */
 size_t select_doc_depth(const struct select_doc *d);
 
+/* The href attribute of the page's first HTML <base href> element in
+ * document order, or NULL.  Borrowed from the tree. */
+const GumboAttribute *select_doc_base_href(const struct select_doc *d);
+
 /* Run sel over the indexed page, calling fn for every match.  Returns 0,
  * or the first nonzero value fn returned. */
 int select_run(const struct select *sel, struct select_doc *d,

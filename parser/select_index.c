@@ -135,6 +135,24 @@ size_t select_doc_depth(const struct select_doc *d)
     return d->max_depth;
 }
 
+const GumboAttribute *select_doc_base_href(const struct select_doc *d)
+{
+    size_t i;
+
+    for (i = 0; i < d->n; i++) {
+        const GumboElement *e = &d->el[i].node->v.element;
+        const GumboAttribute *a;
+
+        if (e->tag != GUMBO_TAG_BASE ||
+            e->tag_namespace != GUMBO_NAMESPACE_HTML)
+            continue;
+        a = gumbo_get_attribute(&e->attributes, "href");
+        if (a)
+            return a;
+    }
+    return NULL;
+}
+
 void select_doc_free(struct select_doc *d)
 {
     if (!d)
