@@ -73,4 +73,18 @@ const GumboAttribute *select_doc_base_href(const struct select_doc *d);
 int select_run(const struct select *sel, struct select_doc *d,
                select_fn fn, void *ctx);
 
+/* One selector list of a shared run. */
+struct select_job {
+    const struct select *sel;   /* the list */
+    select_fn fn;               /* called for its matches */
+    void *ctx;                  /* fn's context */
+    int rc;                     /* out: what select_run() would return */
+};
+
+/* Run n lists over the page in one walk: each list's callback sees what
+ * select_run() would give it (its matches in document order, until it
+ * returns nonzero), but the callbacks of different lists interleave.
+ * Returns 0. */
+int select_run_many(struct select_job *jobs, int n, struct select_doc *d);
+
 #endif
