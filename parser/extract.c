@@ -99,6 +99,7 @@ struct collect {
     struct buf scratch;         /* one value before JSON escaping */
     bool normal;                /* scratch holds a URL in normal form
                                    (fragment dropped for follow) */
+    bool resolved;              /* scratch holds what resolve() gave */
     int count;                  /* values written */
     bool overflow;              /* a cap was hit */
 };
@@ -111,7 +112,7 @@ static int match_value(struct collect *c, const struct select_match *m)
     const char *s;
 
     buf_reset(&c->scratch);
-    c->normal = false;
+    c->normal = c->resolved = false;
     if (m->attr) {
         s = m->attr->value;
     } else if (m->node->type != GUMBO_NODE_ELEMENT &&
@@ -140,6 +141,7 @@ static int match_value(struct collect *c, const struct select_match *m)
             return 0;
         }
         abs = resolve(c->base, a->value);
+        c->resolved = abs != NULL;
         rc = buf_addstr(&c->scratch, abs ? abs : a->value);
         free(abs);
         return rc;
@@ -177,7 +179,8 @@ static int on_match(const struct select_match *m, void *ctx)
             }
             return c->overflow;
         }
-        abs = resolve(c->base, v);
+        /* resolve()'s output is absolute: resolving it again gives it */
+        abs = c->resolved ? xstrdup(v) : resolve(c->base, v);
         norm = abs && url_is_http(abs) ? url_normalize(abs, &why) : NULL;
 
         if (norm && buf_add(c->follow, norm, strlen(norm) + 1) < 0)
