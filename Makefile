@@ -113,6 +113,12 @@ $(BUILD)/tests/select_dump: tests/tools/select_dump.c $(LIBS)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBS) $(LDLIBS)
 
 # ---------------------------------------------------------------- bench
+# make bench-parse: CPU ms/page over the python3.11-doc pages for (a)
+# decode + plain gumbo (malloc), (g) the same under zscrape's parse guard
+# (arena, timer, depth check), (b) + the default rules, (c) + the rules of
+# bench/rules10.txt; then (b) and (c) over (a) and over (g), and (g) over
+# (a), the guard's cost.  `bench_parse DIR RULES PASSES MODE` runs one
+# mode alone (for perf record).
 PYDOC ?= /usr/share/doc/python3.11/html
 $(BUILD)/tests/bench_parse: tests/tools/bench_parse.c $(LIBS)
 	@mkdir -p $(dir $@)

@@ -76,27 +76,17 @@ static char *resolve(const char *base, const char *ref)
     return url_resolve(base, ref);
 }
 
-/* The page's base URL: the first <base href> resolved against url, else
- * url.  Caller frees. */
-static char *base_url(GumboNode *root, const char *url)
+/* The page's base URL: the first <base href> (in document order)
+ * resolved against url, else url.  Caller frees. */
+static char *base_url(const struct select_doc *d, const char *url)
 {
-    GumboNode *n;
+    const GumboAttribute *a = select_doc_base_href(d);
+    char *b;
 
-    for (n = root; n; n = text_walk_next(root, n, false)) {
-        GumboAttribute *a;
-        char *b;
-
-        if (n->type != GUMBO_NODE_ELEMENT ||
-            n->v.element.tag != GUMBO_TAG_BASE ||
-            n->v.element.tag_namespace != GUMBO_NAMESPACE_HTML)
-            continue;
-        a = gumbo_get_attribute(&n->v.element.attributes, "href");
-        if (!a)
-            continue;
-        b = resolve(url, a->value);
-        return b ? b : xstrdup(url);
-    }
-    return xstrdup(url);
+    if (!a)
+        return xstrdup(url);
+    b = resolve(url, a->value);
+    return b ? b : xstrdup(url);
 }
 
 /* State of one rule's run over the page. */
@@ -107,6 +97,9 @@ struct collect {
     struct buf *json;           /* field output, or NULL (follow) */
     struct buf *follow;         /* follow output, or NULL (field) */
     struct buf scratch;         /* one value before JSON escaping */
+    bool normal;                /* scratch holds a URL in normal form
+                                   (fragment dropped for follow) */
+    bool resolved;              /* scratch holds what resolve() gave */
     int count;                  /* values written */
     bool overflow;              /* a cap was hit */
 };
@@ -119,6 +112,7 @@ static int match_value(struct collect *c, const struct select_match *m)
     const char *s;
 
     buf_reset(&c->scratch);
+    c->normal = c->resolved = false;
     if (m->attr) {
         s = m->attr->value;
     } else if (m->node->type != GUMBO_NODE_ELEMENT &&
@@ -138,12 +132,16 @@ static int match_value(struct collect *c, const struct select_match *m)
             return 1;
         if (!r->url)
             return buf_addstr(&c->scratch, a->value);
-        /* the fast path gives the normal form, fragment kept */
+        /* the fast path gives the normal form: the field keeps the
+         * fragment, the follow list does not */
         if (c->fast && url_base_resolve(c->fast, a->value,
-                                        strlen(a->value), true,
-                                        &c->scratch) == 0)
+                                        strlen(a->value), !c->follow,
+                                        &c->scratch) == 0) {
+            c->normal = true;
             return 0;
+        }
         abs = resolve(c->base, a->value);
+        c->resolved = abs != NULL;
         rc = buf_addstr(&c->scratch, abs ? abs : a->value);
         free(abs);
         return rc;
@@ -168,6 +166,11 @@ static int on_match(const struct select_match *m, void *ctx)
         char *abs, *norm;
         size_t at = c->follow->len;
 
+        if (c->normal) {
+            if (buf_add(c->follow, v, c->scratch.len + 1) < 0)
+                c->overflow = true;
+            return c->overflow;
+        }
         if (c->fast && url_base_resolve(c->fast, v, c->scratch.len, false,
                                         c->follow) == 0) {
             if (buf_addch(c->follow, '\0') < 0) {
@@ -176,7 +179,8 @@ static int on_match(const struct select_match *m, void *ctx)
             }
             return c->overflow;
         }
-        abs = resolve(c->base, v);
+        /* resolve()'s output is absolute: resolving it again gives it */
+        abs = c->resolved ? xstrdup(v) : resolve(c->base, v);
         norm = abs && url_is_http(abs) ? url_normalize(abs, &why) : NULL;
 
         if (norm && buf_add(c->follow, norm, strlen(norm) + 1) < 0)
@@ -195,32 +199,33 @@ static int on_match(const struct select_match *m, void *ctx)
     return c->rule->all ? 0 : 1;
 }
 
-/* Run one rule over the page into json (a field) or follow.  Returns 0,
- * or -1 when a cap was hit. */
-static int run_rule(const struct rule *rule, struct select_doc *d,
-                    const char *base, const struct url_base *fast,
-                    struct buf *json, struct buf *follow)
+/* Set up c for one rule writing into json (a field) or follow. */
+static void collect_open(struct collect *c, const struct rule *rule,
+                         const char *base, const struct url_base *fast,
+                         struct buf *json, struct buf *follow)
 {
-    struct collect c;
-
-    memset(&c, 0, sizeof(c));
-    c.rule = rule;
-    c.base = base;
-    c.fast = fast;
-    c.json = json;
-    c.follow = follow;
-    buf_init(&c.scratch, EXTRACT_FIELD_MAX);
+    memset(c, 0, sizeof(*c));
+    c->rule = rule;
+    c->base = base;
+    c->fast = fast;
+    c->json = json;
+    c->follow = follow;
+    buf_init(&c->scratch, EXTRACT_FIELD_MAX);
     if (json && rule->all && buf_addch(json, '[') < 0)
-        c.overflow = true;
-    if (!c.overflow)
-        select_run(rule->sel, d, on_match, &c);
-    buf_release(&c.scratch);
-    if (c.overflow)
+        c->overflow = true;
+}
+
+/* Finish c's output once its rule has run.  Returns 0, or -1 when a cap
+ * was hit. */
+static int collect_close(struct collect *c)
+{
+    buf_release(&c->scratch);
+    if (c->overflow)
         return -1;
-    if (json && rule->all)
-        return buf_addch(json, ']');
-    if (json && !c.count)
-        return buf_addstr(json, "null");
+    if (c->json && c->rule->all)
+        return buf_addch(c->json, ']');
+    if (c->json && !c->count)
+        return buf_addstr(c->json, "null");
     return 0;
 }
 
@@ -234,25 +239,66 @@ int extract_page_depth(const struct rules *r, GumboOutput *doc,
                        const char *url, int max_depth,
                        struct extract_out *o)
 {
+    int nfollow = rules_nfollow(r) ? rules_nfollow(r) : 1;
+    int njobs, i, rc = 0;
+    struct collect *cs;
+    struct select_job *jobs;
+    struct buf *fbufs = NULL;
     struct select_doc *d;
     struct url_base ub, *fast;
     char *base;
-    int i, rc = 0;
 
     out_reset(r, o);
-    base = base_url(doc->document, url);
-    fast = url_base_init(&ub, base) == 0 ? &ub : NULL;
+    njobs = o->nfields + nfollow;
     d = select_doc_new(doc->document);
-    if (max_depth > 0 && select_doc_depth(d) > (size_t)max_depth)
-        rc = -2;
-    for (i = 0; i < o->nfields && rc == 0; i++)
-        rc = run_rule(rules_field(r, i), d, base, fast, &o->fields[i].json,
-                      NULL);
-    if (rc == 0 && rules_nfollow(r) == 0)
-        rc = run_rule(rules_follow_default(), d, base, fast, NULL,
-                      &o->follow);
-    for (i = 0; i < rules_nfollow(r) && rc == 0; i++)
-        rc = run_rule(rules_follow(r, i), d, base, fast, NULL, &o->follow);
+    if (max_depth > 0 && select_doc_depth(d) > (size_t)max_depth) {
+        select_doc_free(d);
+        return -2;
+    }
+    base = base_url(d, url);
+    fast = url_base_init(&ub, base) == 0 ? &ub : NULL;
+    /* every rule in one walk; several follow rules fill buffers of their
+     * own, joined in rule order after it */
+    cs = xcalloc((size_t)njobs, sizeof(*cs));
+    jobs = xcalloc((size_t)njobs, sizeof(*jobs));
+    if (nfollow > 1) {
+        fbufs = xcalloc((size_t)nfollow, sizeof(*fbufs));
+        for (i = 0; i < nfollow; i++)
+            buf_init(&fbufs[i], EXTRACT_FOLLOW_MAX);
+    }
+    for (i = 0; i < njobs; i++) {
+        const struct rule *rule;
+        int f = i - o->nfields;
+
+        if (f < 0)
+            rule = rules_field(r, i);
+        else
+            rule = rules_nfollow(r) ? rules_follow(r, f) :
+                   rules_follow_default();
+        collect_open(&cs[i], rule, base, fast,
+                     f < 0 ? &o->fields[i].json : NULL,
+                     f < 0 ? NULL : fbufs ? &fbufs[f] : &o->follow);
+        jobs[i].sel = rule->sel;
+        /* a job that overflowed already is left out */
+        jobs[i].fn = on_match;
+        jobs[i].ctx = &cs[i];
+    }
+    for (i = 0; i < njobs; i++)
+        if (cs[i].overflow)
+            rc = -1;
+    if (rc == 0)
+        select_run_many(jobs, njobs, d);
+    for (i = 0; i < njobs; i++)
+        if (collect_close(&cs[i]) < 0)
+            rc = -1;
+    for (i = 0; fbufs && i < nfollow; i++) {
+        if (rc == 0 && buf_add(&o->follow, fbufs[i].data, fbufs[i].len) < 0)
+            rc = -1;
+        buf_release(&fbufs[i]);
+    }
+    free(fbufs);
+    free(jobs);
+    free(cs);
     select_doc_free(d);
     if (fast)
         url_base_release(fast);

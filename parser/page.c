@@ -15,6 +15,7 @@
 
 #include "common/log.h"
 #include "common/msg.h"
+#include "common/util.h"
 #include "parser/arena.h"
 #include "parser/decode.h"
 #include "parser/page.h"
@@ -104,39 +105,50 @@ static GumboOutput *parse_guarded(const GumboOptions *opts, const char *s,
     return doc;
 }
 
-int page_process(const struct rules *r, const struct page_in *in,
-                 const struct page_opts *po, struct extract_out *o)
+/* Decode in and parse it under the parse budget.  Returns ZS_OK with the
+ * tree in *doc (in the arena) and the decoded bytes in *utf8 (caller
+ * frees), or an error code with nothing to free. */
+static int parse_page(const struct page_in *in, const struct page_opts *po,
+                      GumboOutput **doc, char **utf8)
 {
     GumboOptions opts = kGumboDefaultOptions;
-    GumboOutput *doc;
     const char *charset;
     size_t ulen;
-    char *utf8;
-    int rc;
 
-    if (!page_is_html(in->content_type, in->body, in->len)) {
-        extract_nulls(r, o);
+    if (!page_is_html(in->content_type, in->body, in->len))
         return ZS_NOT_HTML;
-    }
-    utf8 = decode_to_utf8(in->body, in->len, in->content_type, po->max_bytes,
-                          &ulen, &charset);
-    if (!utf8) {
-        extract_nulls(r, o);
+    *utf8 = decode_to_utf8(in->body, in->len, in->content_type,
+                           po->max_bytes, &ulen, &charset);
+    if (!*utf8)
         return ZS_TOO_LARGE;
-    }
     opts.max_errors = 0;   /* do not build gumbo's error list */
     opts.allocator = arena_gumbo_alloc;
     opts.deallocator = arena_gumbo_free;
     opts.userdata = &page_arena;
-    doc = parse_guarded(&opts, utf8, ulen, po->timeout_ms);
-    if (!doc) {
+    *doc = parse_guarded(&opts, *utf8, ulen, po->timeout_ms);
+    if (!*doc) {
         log_warn("parse limit: '%s' took longer than %ld ms to parse or "
                  "needed more than %zu MB", in->url, po->timeout_ms,
                  PAGE_ARENA_MAX >> 20);
-        free(utf8);
-        extract_nulls(r, o);
+        free(*utf8);
         return ZS_PARSE_LIMIT;
     }
+    return ZS_OK;
+}
+
+int page_process(const struct rules *r, const struct page_in *in,
+                 const struct page_opts *po, struct extract_out *o)
+{
+    GumboOutput *doc;
+    char *utf8;
+    int rc;
+
+    rc = parse_page(in, po, &doc, &utf8);
+    if (rc != ZS_OK) {
+        extract_nulls(r, o);
+        return rc;
+    }
+    /* the depth check comes with the selector index extraction builds */
     rc = extract_page_depth(r, doc, in->url, po->max_depth, o);
     if (rc == -2)
         log_warn("parse limit: '%s' nests deeper than %d elements", in->url,
@@ -151,4 +163,60 @@ int page_process(const struct rules *r, const struct page_in *in,
         return ZS_PARSE_LIMIT;
     }
     return ZS_OK;
+}
+
+/* Deepest element nesting under the document (its children are 2, as
+ * select_doc_depth() counts), walked with an explicit stack. */
+static size_t tree_depth(const GumboNode *root)
+{
+    size_t cap = 64, depth = 1, max = 0;
+    const GumboNode **node = xmalloc(cap * sizeof(*node));
+    size_t *child = xmalloc(cap * sizeof(*child));
+
+    node[0] = root;
+    child[0] = 0;
+    while (depth) {
+        const GumboNode *n = node[depth - 1];
+        const GumboVector *v = n->type == GUMBO_NODE_DOCUMENT ?
+                               &n->v.document.children :
+                               &n->v.element.children;
+        const GumboNode *c;
+
+        if (child[depth - 1] >= v->length) {
+            depth--;
+            continue;
+        }
+        c = v->data[child[depth - 1]++];
+        if (c->type != GUMBO_NODE_ELEMENT && c->type != GUMBO_NODE_TEMPLATE)
+            continue;
+        if (depth == cap) {
+            cap *= 2;
+            node = xrealloc(node, cap * sizeof(*node));
+            child = xrealloc(child, cap * sizeof(*child));
+        }
+        node[depth] = c;
+        child[depth++] = 0;
+        if (depth > max)
+            max = depth;
+    }
+    free(node);
+    free(child);
+    return max;
+}
+
+int page_parse_only(const struct page_in *in, const struct page_opts *po)
+{
+    GumboOutput *doc;
+    char *utf8;
+    int rc;
+
+    rc = parse_page(in, po, &doc, &utf8);
+    if (rc != ZS_OK)
+        return rc;
+    if (po->max_depth > 0 &&
+        tree_depth(doc->document) > (size_t)po->max_depth)
+        rc = ZS_PARSE_LIMIT;
+    arena_reset(&page_arena);
+    free(utf8);
+    return rc;
 }

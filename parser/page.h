@@ -41,4 +41,10 @@ bool page_is_html(const char *content_type, const char *body, size_t len);
 int page_process(const struct rules *r, const struct page_in *in,
                  const struct page_opts *opts, struct extract_out *o);
 
+/* The parse alone, under the same guard (decode, arena, timer, depth
+ * check), the tree freed at once: what page_process costs before the
+ * rules, for the parse benchmark.  Returns what page_process would for a
+ * page that fails before extraction, else ZS_OK. */
+int page_parse_only(const struct page_in *in, const struct page_opts *po);
+
 #endif

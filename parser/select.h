@@ -64,9 +64,27 @@ void select_doc_free(struct select_doc *d);
 /* Deepest element nesting the index saw (the root's children are 1). */
 size_t select_doc_depth(const struct select_doc *d);
 
+/* The href attribute of the page's first HTML <base href> element in
+ * document order, or NULL.  Borrowed from the tree. */
+const GumboAttribute *select_doc_base_href(const struct select_doc *d);
+
 /* Run sel over the indexed page, calling fn for every match.  Returns 0,
  * or the first nonzero value fn returned. */
 int select_run(const struct select *sel, struct select_doc *d,
                select_fn fn, void *ctx);
+
+/* One selector list of a shared run. */
+struct select_job {
+    const struct select *sel;   /* the list */
+    select_fn fn;               /* called for its matches */
+    void *ctx;                  /* fn's context */
+    int rc;                     /* out: what select_run() would return */
+};
+
+/* Run n lists over the page in one walk: each list's callback sees what
+ * select_run() would give it (its matches in document order, until it
+ * returns nonzero), but the callbacks of different lists interleave.
+ * Returns 0. */
+int select_run_many(struct select_job *jobs, int n, struct select_doc *d);
 
 #endif

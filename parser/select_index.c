@@ -64,6 +64,8 @@ static int32_t el_add(struct select_doc *d, size_t *cap, GumboNode *node,
     e = &d->el[i];
     memset(e, 0, sizeof(*e));
     e->node = node;
+    e->tag = (uint16_t)node->v.element.tag;
+    e->ns = (uint16_t)node->v.element.tag_namespace;
     e->parent = parent ? parent->el : SEL_NONE;
     e->prev = parent ? parent->last : SEL_NONE;
     e->next = SEL_NONE;
@@ -135,6 +137,24 @@ size_t select_doc_depth(const struct select_doc *d)
     return d->max_depth;
 }
 
+const GumboAttribute *select_doc_base_href(const struct select_doc *d)
+{
+    size_t i;
+
+    for (i = 0; i < d->n; i++) {
+        const GumboAttribute *a;
+
+        if (d->el[i].tag != GUMBO_TAG_BASE ||
+            d->el[i].ns != GUMBO_NAMESPACE_HTML)
+            continue;
+        a = gumbo_get_attribute(&d->el[i].node->v.element.attributes,
+                                "href");
+        if (a)
+            return a;
+    }
+    return NULL;
+}
+
 void select_doc_free(struct select_doc *d)
 {
     if (!d)
@@ -150,29 +170,27 @@ void select_doc_free(struct select_doc *d)
 
 /* Same element type: tag and namespace, and for unknown elements the
  * name (ASCII case-insensitively). */
-static bool same_type(const GumboNode *a, const GumboNode *b)
+static bool same_type(const struct sel_el *a, const struct sel_el *b)
 {
     const char *na, *nb;
     size_t la, lb;
 
-    if (a->v.element.tag != b->v.element.tag ||
-        a->v.element.tag_namespace != b->v.element.tag_namespace)
+    if (a->tag != b->tag || a->ns != b->ns)
         return false;
-    if (a->v.element.tag != GUMBO_TAG_UNKNOWN)
+    if (a->tag != GUMBO_TAG_UNKNOWN)
         return true;
-    na = text_tag_name(a, &la);
-    nb = text_tag_name(b, &lb);
+    na = text_tag_name(a->node, &la);
+    nb = text_tag_name(b->node, &lb);
     return la == lb && !strncasecmp(na, nb, la);
 }
 
-static uint32_t type_hash(const GumboNode *n)
+static uint32_t type_hash(const struct sel_el *e)
 {
-    uint32_t h = (uint32_t)n->v.element.tag * 31u +
-                 (uint32_t)n->v.element.tag_namespace;
+    uint32_t h = (uint32_t)e->tag * 31u + (uint32_t)e->ns;
 
-    if (n->v.element.tag == GUMBO_TAG_UNKNOWN) {
+    if (e->tag == GUMBO_TAG_UNKNOWN) {
         size_t len, i;
-        const char *s = text_tag_name(n, &len);
+        const char *s = text_tag_name(e->node, &len);
         for (i = 0; i < len; i++)
             h = h * 33u + (uint32_t)(s[i] | 0x20);
     }
@@ -184,9 +202,9 @@ static uint32_t type_hash(const GumboNode *n)
 static int32_t *type_slot(struct select_doc *d, int32_t *tab, size_t mask,
                           int32_t c)
 {
-    size_t k = type_hash(d->el[c].node) & mask;
+    size_t k = type_hash(&d->el[c]) & mask;
 
-    while (tab[k] != SEL_NONE && !same_type(d->el[tab[k]].node, d->el[c].node))
+    while (tab[k] != SEL_NONE && !same_type(&d->el[tab[k]], &d->el[c]))
         k = (k + 1) & mask;
     return &tab[k];
 }

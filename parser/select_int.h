@@ -173,6 +173,9 @@ struct sel_el {
     uint32_t count;         /* element siblings, itself included */
     uint32_t tpos;          /* position among siblings of its type */
     uint32_t tcount;        /* siblings of its type, itself included */
+    uint16_t tag;           /* node's GumboTag, kept here so that type
+                               tests need not touch the tree */
+    uint16_t ns;            /* node's GumboNamespaceEnum */
 };
 
 struct select_doc {

@@ -10,6 +10,10 @@
  * earlier sibling (~: the OR over earlier siblings, carried along).  So
  * every element costs O(compounds), whatever the tree's shape.
  *
+ * select_run_many() runs several lists in the same pass, their bits side
+ * by side; every compound is filed under its element type, so an element
+ * only tries the compounds of its own type and those of any type.
+ *
  * :has() chains run right to left in one reverse pass (children and later
  * siblings come after an element in document order); :contains() looks up
  * needle occurrences in the page's collapsed text, where every element's
@@ -209,18 +213,26 @@ static bool cond_ok(const struct run *r, const struct sel_cond *c,
     return false;
 }
 
+/* The compound's type test on the index alone: a cheap filter before
+ * compound_ok(), which touches the tree. */
+static inline bool tag_may_match(const struct sel_compound *c,
+                                 const struct sel_el *e)
+{
+    return c->tag == GUMBO_TAG_LAST || c->tag == (int)e->tag;
+}
+
 static bool compound_ok(const struct run *r, const struct sel_compound *c,
                         int32_t i)
 {
-    const GumboNode *n = r->d->el[i].node;
+    const struct sel_el *e = &r->d->el[i];
     int k;
 
     if (c->tag != GUMBO_TAG_LAST) {
-        if ((int)n->v.element.tag != c->tag)
+        if ((int)e->tag != c->tag)
             return false;
         if (c->tag == GUMBO_TAG_UNKNOWN) {
             size_t len;
-            const char *name = text_tag_name(n, &len);
+            const char *name = text_tag_name(e->node, &len);
             if (len != c->tlen || strncasecmp(name, c->tname, len))
                 return false;
         }
@@ -359,7 +371,8 @@ static unsigned char *has_table(const struct run *r, const struct sel_has *h)
                         break;
                     }
                 }
-                if (ok && compound_ok(r, &ch->c[j], (int32_t)i))
+                if (ok && tag_may_match(&ch->c[j], e) &&
+                    compound_ok(r, &ch->c[j], (int32_t)i))
                     bit_set(x, b);
             }
             switch (ch->c[0].comb) {
@@ -458,100 +471,256 @@ static int emit_attrs(const struct run *r, const uint64_t *m,
     return 0;
 }
 
-int select_run(const struct select *sel, struct select_doc *d,
-               select_fn fn, void *ctx)
-{
-    struct run r;
-    size_t W = ((size_t)sel->nbits + 63) / 64, n = d->n ? d->n : 1, i, w;
-    uint64_t *M, *AM, *SM;
-    unsigned char *hit = NULL;
-    int rc = 0, k;
+/* State of one list of a shared run. */
+struct job_state {
+    struct run r;               /* tables and page for the conditions */
+    size_t off;                 /* its first word in the bitsets */
+    unsigned char *hit;         /* ::text: elements matched, else NULL */
+    bool or_desc;               /* it has a chain with or_desc */
+    bool done;                  /* its callback said stop */
+};
 
-    r.sel = sel;
-    r.d = d;
-    r.contains = xcalloc((size_t)sel->ncontains + 1, sizeof(*r.contains));
-    r.has = xcalloc((size_t)sel->nhas + 1, sizeof(*r.has));
+/* A list with parsel's `A *::text`: it may yield an element where none of
+ * its compounds matched (an ancestor's did). */
+static bool has_or_desc(const struct select *sel)
+{
+    int q;
+
+    for (q = 0; q < sel->nchains; q++)
+        if (sel->chains[q].or_desc)
+            return true;
+    return false;
+}
+
+/* Set up list j's run state (tables first, as select_run did). */
+static void job_open(struct job_state *js, const struct select *sel,
+                     struct select_doc *d, size_t off)
+{
+    int k;
+
+    js->r.sel = sel;
+    js->r.d = d;
+    js->r.contains = xcalloc((size_t)sel->ncontains + 1,
+                             sizeof(*js->r.contains));
+    js->r.has = xcalloc((size_t)sel->nhas + 1, sizeof(*js->r.has));
     if (sel->of_type && !d->have_types)
         sel_index_types(d);
     for (k = 0; k < sel->ncontains; k++)
-        r.contains[k] = contains_table(d, sel->needles[k], sel->nlens[k]);
+        js->r.contains[k] = contains_table(d, sel->needles[k],
+                                           sel->nlens[k]);
     for (k = 0; k < sel->nhas; k++)
-        r.has[k] = has_table(&r, &sel->has[k]);
-    M = xcalloc(n * W, sizeof(uint64_t));
-    AM = xcalloc(n * W, sizeof(uint64_t));
-    SM = xcalloc(n * W, sizeof(uint64_t));
-    if (sel->kind == SELECT_TEXT)
-        hit = xcalloc(n, 1);
-    for (i = 0; i < d->n && !rc; i++) {
-        const struct sel_el *e = &d->el[i];
-        uint64_t *m = M + i * W;
-        const uint64_t *pm = e->parent != SEL_NONE ?
-                             M + (size_t)e->parent * W : NULL;
-        const uint64_t *pa = e->parent != SEL_NONE ?
-                             AM + (size_t)e->parent * W : NULL;
-        const uint64_t *qm = e->prev != SEL_NONE ? M + (size_t)e->prev * W :
-                             NULL;
-        const uint64_t *qs = e->prev != SEL_NONE ? SM + (size_t)e->prev * W :
-                             NULL;
-        bool matched = false;
+        js->r.has[k] = has_table(&js->r, &sel->has[k]);
+    js->off = off;
+    js->hit = sel->kind == SELECT_TEXT ? xcalloc(d->n ? d->n : 1, 1) : NULL;
+    js->or_desc = has_or_desc(sel);
+    js->done = false;
+}
 
-        for (k = 0; k < sel->nchains; k++) {
-            const struct sel_chain *ch = &sel->chains[k];
-            int j;
+static void job_close(struct job_state *js)
+{
+    int k;
 
+    for (k = 0; k < js->r.sel->ncontains; k++)
+        free(js->r.contains[k]);
+    for (k = 0; k < js->r.sel->nhas; k++)
+        free(js->r.has[k]);
+    free(js->r.contains);
+    free(js->r.has);
+    free(js->hit);
+}
+
+/* One compound of a shared run, filed under its type: candidates[t] are
+ * the compounds an element of GumboTag t may match (those of type t and
+ * those of any type). */
+struct cand {
+    const struct sel_compound *c;   /* the compound */
+    int job;                        /* its list */
+    int bit;                        /* its bit in the shared bitsets */
+    bool last;                      /* it ends its chain */
+};
+
+#define CAND_TYPES (GUMBO_TAG_LAST + 1)    /* GUMBO_TAG_LAST: any type */
+
+/* File every compound of the lists' chains by type: *index gets
+ * CAND_TYPES + 1 offsets into the returned array (caller frees both). */
+static struct cand *cands_build(const struct select_job *jobs, int njobs,
+                                const struct job_state *js, size_t **index)
+{
+    size_t *at = xcalloc(CAND_TYPES + 1, sizeof(*at)), total = 0, t;
+    struct cand *cs;
+    int k, q, j;
+
+    for (k = 0; k < njobs; k++)
+        for (q = 0; q < jobs[k].sel->nchains; q++)
+            for (j = 0; j < jobs[k].sel->chains[q].n; j++)
+                at[jobs[k].sel->chains[q].c[j].tag + 1]++;
+    for (t = 1; t <= CAND_TYPES; t++)
+        at[t] += at[t - 1];
+    total = at[CAND_TYPES];
+    cs = xmalloc((total ? total : 1) * sizeof(*cs));
+    for (k = 0; k < njobs; k++)
+        for (q = 0; q < jobs[k].sel->nchains; q++) {
+            const struct sel_chain *ch = &jobs[k].sel->chains[q];
             for (j = 0; j < ch->n; j++) {
-                int b = ch->bit0 + j;
-                bool ok;
-
-                switch (ch->c[j].comb) {
-                case COMB_NONE:
-                    ok = true;
-                    break;
-                case COMB_CHILD:
-                    ok = pm && bit_get(pm, b - 1);
-                    break;
-                case COMB_ADJ:
-                    ok = qm && bit_get(qm, b - 1);
-                    break;
-                case COMB_SIB:
-                    ok = qs && bit_get(qs, b - 1);
-                    break;
-                default:
-                    ok = pa && bit_get(pa, b - 1);
-                    break;
-                }
-                if (ok && compound_ok(&r, &ch->c[j], (int32_t)i))
-                    bit_set(m, b);
+                struct cand *x = &cs[at[ch->c[j].tag]++];
+                x->c = &ch->c[j];
+                x->job = k;
+                x->bit = (int)js[k].off * 64 + ch->bit0 + j;
+                x->last = j == ch->n - 1;
             }
         }
-        for (w = 0; w < W; w++) {
-            AM[i * W + w] = (pa ? pa[w] : 0) | m[w];
-            SM[i * W + w] = (qs ? qs[w] : 0) | m[w];
+    /* at[t] now ends type t: shift back to starts */
+    for (t = CAND_TYPES; t > 0; t--)
+        at[t] = at[t - 1];
+    at[0] = 0;
+    *index = at;
+    return cs;
+}
+
+/* Set in m the bit of candidate x at element e (index i) when its
+ * compound matches there and the prefix before it matched on the parent
+ * (pm), an ancestor (pa), the previous sibling (qm) or an earlier sibling
+ * (qs); NULL when there is no such element. */
+static bool cand_match(const struct cand *x, const struct run *r,
+                       int32_t i, uint64_t *m, const uint64_t *pm,
+                       const uint64_t *pa, const uint64_t *qm,
+                       const uint64_t *qs)
+{
+    bool ok;
+
+    switch (x->c->comb) {
+    case COMB_NONE:
+        ok = true;
+        break;
+    case COMB_CHILD:
+        ok = pm && bit_get(pm, x->bit - 1);
+        break;
+    case COMB_ADJ:
+        ok = qm && bit_get(qm, x->bit - 1);
+        break;
+    case COMB_SIB:
+        ok = qs && bit_get(qs, x->bit - 1);
+        break;
+    default:
+        ok = pa && bit_get(pa, x->bit - 1);
+        break;
+    }
+    if (!ok || !compound_ok(r, x->c, i))
+        return false;
+    bit_set(m, x->bit);
+    return true;
+}
+
+/* Hand list k's matches at element e (index i) to its callback; true
+ * when the list is done. */
+static bool job_emit(struct select_job *job, struct job_state *js,
+                     const struct sel_el *e, int32_t i, const uint64_t *m,
+                     const uint64_t *am)
+{
+    const struct select *sel = job->sel;
+    bool matched = false;
+    int q, rc = 0;
+
+    for (q = 0; q < sel->nchains && !matched; q++)
+        matched = chain_hit(&sel->chains[q], m, am);
+    if (!matched)
+        return false;
+    if (sel->kind == SELECT_ELEMENT) {
+        struct select_match mt = { e->node, NULL };
+        rc = job->fn(&mt, job->ctx);
+    } else if (sel->kind == SELECT_ATTR) {
+        rc = emit_attrs(&js->r, m, am, i, job->fn, job->ctx);
+    } else {
+        js->hit[i] = 1;
+    }
+    job->rc = rc;
+    return rc != 0;
+}
+
+int select_run_many(struct select_job *jobs, int njobs, struct select_doc *d)
+{
+    struct job_state *js = xcalloc((size_t)njobs + 1, sizeof(*js));
+    unsigned char *hitnow = xcalloc((size_t)njobs + 1, 1);
+    size_t W = 0, n = d->n ? d->n : 1, i, w, *at;
+    uint64_t *M, *AM, *SM;
+    struct cand *cs;
+    int k, live = 0;
+
+    for (k = 0; k < njobs; k++) {
+        job_open(&js[k], jobs[k].sel, d, W);
+        W += ((size_t)jobs[k].sel->nbits + 63) / 64;
+        jobs[k].rc = 0;
+        live++;
+    }
+    if (!W)
+        W = 1;
+    cs = cands_build(jobs, njobs, js, &at);
+    /* every word is written before it is read: no zeroing */
+    M = xmalloc(n * W * sizeof(uint64_t));
+    AM = xmalloc(n * W * sizeof(uint64_t));
+    SM = xmalloc(n * W * sizeof(uint64_t));
+    for (i = 0; i < d->n && live; i++) {
+        const struct sel_el *e = &d->el[i];
+        uint64_t *m = M + i * W, *am = AM + i * W, *sm = SM + i * W;
+        const uint64_t *pm = NULL, *pa = NULL, *qm = NULL, *qs = NULL;
+        size_t x, r, span[2][2] = { { at[e->tag], at[e->tag + 1] },
+                                    { at[GUMBO_TAG_LAST], at[CAND_TYPES] } };
+
+        if (e->parent != SEL_NONE) {
+            pm = M + (size_t)e->parent * W;
+            pa = AM + (size_t)e->parent * W;
         }
-        for (k = 0; k < sel->nchains && !matched; k++)
-            matched = chain_hit(&sel->chains[k], m, AM + i * W);
-        if (!matched)
-            continue;
-        if (sel->kind == SELECT_ELEMENT) {
-            struct select_match mt = { e->node, NULL };
-            rc = fn(&mt, ctx);
-        } else if (sel->kind == SELECT_ATTR) {
-            rc = emit_attrs(&r, m, AM + i * W, (int32_t)i, fn, ctx);
-        } else {
-            hit[i] = 1;
+        if (e->prev != SEL_NONE) {
+            qm = M + (size_t)e->prev * W;
+            qs = SM + (size_t)e->prev * W;
+        }
+        memset(m, 0, W * sizeof(*m));
+        /* the compounds of e's type, then those of any type */
+        for (r = 0; r < 2; r++)
+            for (x = span[r][0]; x < span[r][1]; x++) {
+                const struct cand *c = &cs[x];
+
+                if (!js[c->job].done &&
+                    cand_match(c, &js[c->job].r, (int32_t)i, m, pm, pa, qm,
+                               qs) && c->last)
+                    hitnow[c->job] = 1;
+            }
+        for (w = 0; w < W; w++) {
+            am[w] = (pa ? pa[w] : 0) | m[w];
+            sm[w] = (qs ? qs[w] : 0) | m[w];
+        }
+        for (k = 0; k < njobs; k++) {
+            size_t o = js[k].off;
+
+            if (js[k].done || (!hitnow[k] && !js[k].or_desc))
+                continue;
+            hitnow[k] = 0;
+            if (job_emit(&jobs[k], &js[k], e, (int32_t)i, m + o, am + o)) {
+                js[k].done = true;
+                live--;
+            }
         }
     }
-    if (!rc && sel->kind == SELECT_TEXT)
-        rc = emit_text(d, hit, fn, ctx);
-    free(hit);
+    for (k = 0; k < njobs; k++) {
+        if (!js[k].done && jobs[k].sel->kind == SELECT_TEXT)
+            jobs[k].rc = emit_text(d, js[k].hit, jobs[k].fn, jobs[k].ctx);
+        job_close(&js[k]);
+    }
     free(M);
     free(AM);
     free(SM);
-    for (k = 0; k < sel->ncontains; k++)
-        free(r.contains[k]);
-    for (k = 0; k < sel->nhas; k++)
-        free(r.has[k]);
-    free(r.contains);
-    free(r.has);
-    return rc;
+    free(cs);
+    free(at);
+    free(hitnow);
+    free(js);
+    return 0;
+}
+
+int select_run(const struct select *sel, struct select_doc *d,
+               select_fn fn, void *ctx)
+{
+    struct select_job job = { sel, fn, ctx, 0 };
+
+    select_run_many(&job, 1, d);
+    return job.rc;
 }

@@ -1,7 +1,10 @@
 /* bench_parse.c: `make bench-parse`: pages/s and MB/s over a folder of
  * HTML files, from memory, for (a) decode + gumbo parse alone, (b) the
- * same plus the default rules, (c) plus a rule file.  Prints one line per
- * mode and the extraction overhead of (b) and (c) over (a). */
+ * same plus the default rules, (c) plus a rule file, (g) the parse under
+ * zscrape's guard (arena, timer, depth check) without rules.  Prints one
+ * line per mode, the extraction overhead of (b) and (c) over (a) and over
+ * (g), and the guard's cost, (g) over (a).  With a MODE argument (a, b, c
+ * or g) it runs that mode alone, for perf record. */
 #include "common/compat.h"
 
 #include <dirent.h>
@@ -80,20 +83,32 @@ static void parse_only(int i)
     free(u);
 }
 
+static const struct page_opts bench_opts = { (size_t)1 << 30,
+                                             PAGE_DEFAULT_TIMEOUT_MS,
+                                             PAGE_DEFAULT_MAX_DEPTH };
+
+/* zscrape's parse without rules: the guard's own cost. */
+static void guarded_only(int i)
+{
+    struct page_in in = { "https://docs.python.org/3.11/x.html", "text/html",
+                          pages[i].data, pages[i].len };
+
+    page_parse_only(&in, &bench_opts);
+}
+
 static void with_rules(const struct rules *r, int i)
 {
-    static const struct page_opts po = { (size_t)1 << 30,
-                                         PAGE_DEFAULT_TIMEOUT_MS,
-                                         PAGE_DEFAULT_MAX_DEPTH };
     struct extract_out o;
     struct page_in in = { "https://docs.python.org/3.11/x.html", "text/html",
                           pages[i].data, pages[i].len };
 
     extract_out_init(&o);
-    page_process(r, &in, &po, &o);
+    page_process(r, &in, &bench_opts, &o);
     extract_out_release(&o);
 }
 
+/* Run mode ('a', 'g', or with rules r: 'b', 'c') over the corpus; returns
+ * the CPU seconds. */
 static double run(const char *name, const struct rules *r, int mode,
                   long passes)
 {
@@ -103,8 +118,10 @@ static double run(const char *name, const struct rules *r, int mode,
 
     for (p = 0; p < passes; p++)
         for (i = 0; i < npages; i++) {
-            if (mode == 0)
+            if (mode == 'a')
                 parse_only(i);
+            else if (mode == 'g')
+                guarded_only(i);
             else
                 with_rules(r, i);
         }
@@ -119,11 +136,11 @@ int main(int argc, char **argv)
 {
     char err[512];
     struct rules *r10;
-    double a, b, c;
+    double a, b, c, g;
     long passes = 3;
 
     if (argc < 3) {
-        fprintf(stderr, "usage: bench_parse DIR RULES [PASSES]\n");
+        fprintf(stderr, "usage: bench_parse DIR RULES [PASSES [MODE]]\n");
         return 2;
     }
     if (argc > 3 && parse_long(argv[3], 1, 1000, &passes) < 0) {
@@ -143,12 +160,23 @@ int main(int argc, char **argv)
     page_init();
     printf("corpus: %d pages, %.1f MB, %ld passes, CPU time of one core\n",
            npages, (double)total_bytes / 1e6, passes);
-    run("warm-up", NULL, 0, 1);
-    a = run("(a) decode + gumbo parse", NULL, 0, passes);
-    b = run("(b) zscrape, default rules", NULL, 1, passes);
-    c = run("(c) zscrape, 10-field rules", r10, 1, passes);
+    if (argc > 4) {
+        /* one mode alone, for perf record */
+        run(argv[4], argv[4][0] == 'c' ? r10 : NULL, argv[4][0], passes);
+        rules_free(r10);
+        return 0;
+    }
+    run("warm-up", NULL, 'a', 1);
+    a = run("(a) decode + gumbo parse", NULL, 'a', passes);
+    g = run("(g) decode + guarded parse", NULL, 'g', passes);
+    b = run("(b) zscrape, default rules", NULL, 'b', passes);
+    c = run("(c) zscrape, 10-field rules", r10, 'c', passes);
     printf("extraction overhead over parse alone: (b) %+.1f%%  (c) %+.1f%%"
            "\n", (b / a - 1) * 100, (c / a - 1) * 100);
+    printf("extraction overhead over guarded parse: (b) %+.1f%%  "
+           "(c) %+.1f%%\n", (b / g - 1) * 100, (c / g - 1) * 100);
+    printf("parse guard (arena, timer, depth check) over plain gumbo: "
+           "%+.1f%%\n", (g / a - 1) * 100);
     rules_free(r10);
     return 0;
 }
