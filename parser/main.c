@@ -83,6 +83,7 @@ struct parser {
     uint64_t parsed;        /* pages handled */
     uint64_t parse_ms;      /* time spent in page_process */
     uint64_t limited;       /* pages that hit a parse limit */
+    bool stop;              /* stop heard while sending */
     const struct hello_reply *hello; /* for the counter reports */
     int64_t last_report_ms; /* when they were last sent */
     int64_t last_heard_ms;  /* last control message from the sink */
@@ -90,6 +91,33 @@ struct parser {
 
 /* ------------------------------------------------------------------ */
 /* one page                                                            */
+
+static bool on_control(struct parser *p)
+{
+    bool stop = false;
+
+    while (zsock_readable(p->control)) {
+        struct msg m;
+        size_t len;
+        const char *cmd;
+        if (msg_recv(p->control, &m, ZMQ_DONTWAIT) != 0)
+            break;
+        cmd = msg_part(&m, 0, &len);
+        if (m.meta.type == MSG_CONTROL)
+            p->last_heard_ms = now_ms();
+        if (m.meta.type == MSG_CONTROL && len == 4 && !memcmp(cmd, "stop", 4))
+            stop = true;
+        msg_close(&m);
+    }
+    return stop;
+}
+
+/* The sink said nothing for MSG_ORPHAN_MS after it spoke once: its crawl
+ * is over (or it died). */
+static bool sink_silent(struct parser *p)
+{
+    return p->last_heard_ms && now_ms() - p->last_heard_ms > MSG_ORPHAN_MS;
+}
 
 static int send_result(struct parser *p, struct msg *m, int err,
                        struct extract_out *o)
@@ -116,11 +144,16 @@ static int send_result(struct parser *p, struct msg *m, int err,
                 : "null", o->fields[i].json.data ? o->fields[i].json.len : 4);
         f[n++] = (struct msg_frame){ names[i].data, names[i].len, NULL, NULL };
     }
-    /* Blocking with a timeout: a full sink is back-pressure, but a signal
-     * must still get through. */
-    do {
-        rc = msg_send(p->results, &meta, f, n, 0);
-    } while (rc < 0 && (errno == EAGAIN || errno == EINTR) && !sig_stop);
+    /* Blocking with a timeout: a full sink is back-pressure, but a signal,
+     * the sink's stop or its silence must still get through (a sink that
+     * died leaves the socket full for ever). */
+    while ((rc = msg_send(p->results, &meta, f, n, 0)) < 0 &&
+           (errno == EAGAIN || errno == EINTR) && !sig_stop) {
+        if (on_control(p) || sink_silent(p)) {
+            p->stop = true;
+            break;
+        }
+    }
     for (i = 0; i < o->nfields; i++)
         buf_release(&names[i]);
     return rc;
@@ -167,25 +200,6 @@ static void on_page(struct parser *p, struct msg *m)
     free(ctype);
 }
 
-static bool on_control(struct parser *p)
-{
-    bool stop = false;
-
-    while (zsock_readable(p->control)) {
-        struct msg m;
-        size_t len;
-        const char *cmd;
-        if (msg_recv(p->control, &m, ZMQ_DONTWAIT) != 0)
-            break;
-        cmd = msg_part(&m, 0, &len);
-        if (m.meta.type == MSG_CONTROL)
-            p->last_heard_ms = now_ms();
-        if (m.meta.type == MSG_CONTROL && len == 4 && !memcmp(cmd, "stop", 4))
-            stop = true;
-        msg_close(&m);
-    }
-    return stop;
-}
 
 static void report(struct parser *p, bool final)
 {
@@ -221,12 +235,12 @@ static int parser_run(struct parser *p)
             report(p, false);
         if (items[2].revents)
             sig_drain();
-        if (items[1].revents && on_control(p)) {
+        if (p->stop || (items[1].revents && on_control(p))) {
             log_info("stop from the sink parsed=%llu",
                      (unsigned long long)p->parsed);
             return 0;
         }
-        if (p->last_heard_ms && now_ms() - p->last_heard_ms > MSG_ORPHAN_MS) {
+        if (sink_silent(p)) {
             log_warn("no word from the sink for %d s: its crawl is over, "
                      "stopping", MSG_ORPHAN_MS / 1000);
             return 0;
