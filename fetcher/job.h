@@ -22,6 +22,10 @@ struct fetch_conf {
     const char *user_agent; /* User-Agent header */
     const char *proxy;      /* proxy URL or NULL */
     bool insecure;          /* skip TLS verification */
+    const char *cacert;     /* CA certificates (PEM file) or NULL */
+    const char *cert;       /* client certificate (PEM file) or NULL */
+    const char *key;        /* its private key (PEM file) or NULL */
+    bool http11;            /* HTTP/1.1 only: no HTTP/2 over TLS */
 };
 
 struct host;

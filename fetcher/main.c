@@ -5,6 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/fetchopt.h"
 #include "common/hello.h"
 #include "common/log.h"
 #include "common/sig.h"
@@ -35,7 +36,13 @@ static const char usage[] =
 "  --user-agent S       User-Agent header (default " FETCH_DEFAULT_UA ")\n"
 "  --max-bytes N        decoded body cap in bytes (default 10485760)\n"
 "  --proxy URL          proxy for every request\n"
-"  --insecure           do not verify TLS certificates\n"
+"  --insecure           do not verify TLS certificates (logged loudly)\n"
+"  --cacert FILE        verify TLS servers with the CA certificates of\n"
+"                       FILE (PEM) instead of the system's\n"
+"  --cert FILE          TLS client certificate (PEM; it may hold the key)\n"
+"  --key FILE           the client certificate's private key (PEM)\n"
+"  --http1.1            no HTTP/2 (default: HTTP/2 over TLS where the\n"
+"                       server offers it, many transfers on a connection)\n"
 "  --serve-parsers ADDR send pages only to the parsers that connect to\n"
 "                       ADDR (tcp://HOST:PORT or ipc://PATH; see\n"
 "                       zscrape-parser(1)): the bodies stay on this host\n"
@@ -47,7 +54,7 @@ static const char usage[] =
 
 enum { O_COORD = 256, O_CONC, O_PERHOST, O_DELAY, O_TIMEOUT, O_RETRIES,
        O_UA, O_MAXB, O_PROXY, O_INSECURE, O_LOGLEVEL, O_LOGJSON, O_ROBOTS,
-       O_SERVE };
+       O_SERVE, O_CACERT, O_CERT, O_KEY, O_HTTP11 };
 enum { O_CURVE = 512 };
 
 static const struct option longopts[] = {
@@ -62,6 +69,10 @@ static const struct option longopts[] = {
     { "max-bytes", required_argument, NULL, O_MAXB },
     { "proxy", required_argument, NULL, O_PROXY },
     { "insecure", no_argument, NULL, O_INSECURE },
+    { "cacert", required_argument, NULL, O_CACERT },
+    { "cert", required_argument, NULL, O_CERT },
+    { "key", required_argument, NULL, O_KEY },
+    { "http1.1", no_argument, NULL, O_HTTP11 },
     { "robots", required_argument, NULL, O_ROBOTS },
     { "serve-parsers", required_argument, NULL, O_SERVE },
     { "log-level", required_argument, NULL, O_LOGLEVEL },
@@ -79,6 +90,16 @@ static long num_arg(const char *name, const char *v, long min, long max)
         die_usage("--%s: '%s' is not a number in %ld..%ld", name, v, min,
                   max);
     return n;
+}
+
+/* A file option's value: it must be a readable file (exit 2 if not). */
+static const char *file_arg(const char *name, const char *v)
+{
+    char err[512];
+
+    if (fetchopt_file(v, err, sizeof(err)) < 0)
+        die_usage("--%s: %s", name, err);
+    return v;
 }
 
 /* What the command line (and the sink's settings) say. */
@@ -104,6 +125,8 @@ static int parse_opts(struct fetch_opts *o, struct fetcher *f, int argc,
     f->conf.user_agent = FETCH_DEFAULT_UA;
     f->conf.proxy = NULL;
     f->conf.insecure = false;
+    f->conf.cacert = f->conf.cert = f->conf.key = NULL;
+    f->conf.http11 = false;
     optind = 0;
     while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
         switch (c) {
@@ -135,6 +158,10 @@ static int parse_opts(struct fetch_opts *o, struct fetcher *f, int argc,
             break;
         case O_PROXY: f->conf.proxy = optarg; break;
         case O_INSECURE: f->conf.insecure = true; break;
+        case O_CACERT: f->conf.cacert = file_arg("cacert", optarg); break;
+        case O_CERT: f->conf.cert = file_arg("cert", optarg); break;
+        case O_KEY: f->conf.key = file_arg("key", optarg); break;
+        case O_HTTP11: f->conf.http11 = true; break;
         case O_ROBOTS:
             if (strcmp(optarg, "on") && strcmp(optarg, "off"))
                 die_usage("--robots: '%s' is not on or off", optarg);
@@ -154,6 +181,8 @@ static int parse_opts(struct fetch_opts *o, struct fetcher *f, int argc,
     }
     if (optind < argc)
         die_usage("unexpected argument '%s' (try --help)", argv[optind]);
+    if (f->conf.key && !f->conf.cert)
+        die_usage("--key: needs --cert (the client certificate)");
     return 0;
 }
 
@@ -164,11 +193,13 @@ int main(int argc, char **argv)
     struct hello_reply hr;
     char *ep, **merged;
     int rc, nmerged;
+    bool own_insecure;
 
     memset(&f, 0, sizeof(f));
     log_init("fetcher", LOG_INFO);
     if (parse_opts(&o, &f, argc, argv) < 0)
         return 0;
+    own_insecure = f.conf.insecure;
     if (!o.coord)
         die_usage("--coordinator ADDR is required (try --help)");
     if (!(ep = zsock_endpoint(o.coord, EP_DISPATCH)))
@@ -188,8 +219,10 @@ int main(int argc, char **argv)
     parse_opts(&o, &f, nmerged, merged);
     f.conf.timeout_ms = o.timeout_s * 1000;
     f.conf.connect_timeout_ms = o.timeout_s < 10 ? o.timeout_s * 1000 : 10000;
+    /* loud when asked here; the sink already warned of its own */
     if (f.conf.insecure)
-        log_warn("--insecure: TLS certificates are NOT verified");
+        log_msg(own_insecure ? LOG_WARN : LOG_INFO,
+                "--insecure: TLS certificates are NOT verified");
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
         fatal("cannot initialize libcurl");
     f.multi = curl_multi_init();
@@ -197,6 +230,8 @@ int main(int argc, char **argv)
         fatal("cannot make a curl multi handle");
     curl_multi_setopt(f.multi, CURLMOPT_MAX_HOST_CONNECTIONS, o.per_host);
     curl_multi_setopt(f.multi, CURLMOPT_MAXCONNECTS, (long)f.concurrency);
+    curl_multi_setopt(f.multi, CURLMOPT_PIPELINING, f.conf.http11 ?
+                      (long)CURLPIPE_NOTHING : (long)CURLPIPE_MULTIPLEX);
     f.hosts = hosts_new((int)o.per_host, o.delay,
                         o.robots ? f.conf.user_agent : NULL);
     f.dispatch = zsock_new(f.ctx, ZMQ_PULL, FETCH_DISPATCH_HWM);
@@ -221,8 +256,9 @@ int main(int argc, char **argv)
     if (rc < 0)
         fatal("cannot connect to the coordinator '%s'", o.coord);
     log_info("started coordinator=%s concurrency=%d per_host=%ld delay=%ld "
-             "robots=%s pages=%s", o.coord, f.concurrency, o.per_host,
-             o.delay, o.robots ? "on" : "off", o.serve ? o.serve : "sink");
+             "robots=%s pages=%s http=%s", o.coord, f.concurrency,
+             o.per_host, o.delay, o.robots ? "on" : "off",
+             o.serve ? o.serve : "sink", f.conf.http11 ? "1.1" : "2");
     f.hello = &hr;
     rc = fetcher_run(&f);
     fetcher_report(&f, true);

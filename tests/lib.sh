@@ -14,6 +14,9 @@
 #                           NGINX_PORT, BASE=http://127.0.0.1:$NGINX_PORT
 #                           (ADDR instead of 127.0.0.1; NETNS: run it in
 #                           that network namespace, `ip netns exec`)
+#                           NGINX_LISTEN_OPTS: words after the listen
+#                           address (e.g. "ssl http2"); NGINX_HTTP_EXTRA:
+#                           directives for the http block (log_format)
 #   nginx_stop, free_port
 #                           (a crawl's --listen)
 #   zs ARGS...              the launcher under a time limit (ZS_LIMIT s)
@@ -249,6 +252,7 @@ port_answers()
 }
 
 # nginx_write_conf PORT EXTRA [ADDR]: the config for our private nginx
+# (with $NGINX_LISTEN_OPTS and $NGINX_HTTP_EXTRA, see nginx_start)
 nginx_write_conf()
 {
     local port=$1 extra=$2 addr=${3:-127.0.0.1} d=$T/nginx user_line=
@@ -278,8 +282,9 @@ http {
     scgi_temp_path $d/scgi;
     keepalive_requests 100000;
     sendfile on;
+${NGINX_HTTP_EXTRA:-}
     server {
-        listen $addr:$port;
+        listen $addr:$port ${NGINX_LISTEN_OPTS:-};
         server_name localhost;
         root $T/www;
 $extra
