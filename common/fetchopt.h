@@ -11,4 +11,19 @@
 /* path names a readable regular file. */
 int fetchopt_file(const char *path, char *err, size_t errlen);
 
+/* path is a cookie jar (Netscape format): a readable and writable file,
+ * created empty when missing, so that every save replaces it whole
+ * (libcurl writes a new file and renames it over one that exists). */
+int fetchopt_jar(const char *path, char *err, size_t errlen);
+
+/* h is a header line "Name: value" (or "Name:", which removes a header
+ * libcurl would send): a token, a colon, no CR or LF. */
+int fetchopt_header(const char *h, char *err, size_t errlen);
+
+/* a is "HOST=user:password" (HOST a host name or address, no port).
+ * On success, *host_len is the length of HOST; the credentials follow
+ * its '='. */
+int fetchopt_auth(const char *a, size_t *host_len, char *err,
+                  size_t errlen);
+
 #endif

@@ -112,7 +112,7 @@ int job_prepare(struct job *j, const struct fetch_conf *c)
     SETOPT(CURLOPT_TCP_KEEPALIVE, 1L);
     if (c->proxy)
         SETOPT(CURLOPT_PROXY, c->proxy);
-    if (set_tls(e, j->url, c) < 0)
+    if (set_tls(e, j->url, c) < 0 || request_apply(&c->req, e, j->url) < 0)
         goto fail;
     j->easy = e;
     return 0;

@@ -13,6 +13,7 @@
 
 #include "common/buf.h"
 #include "common/msg.h"
+#include "fetcher/request.h"
 
 struct fetch_conf {
     long timeout_ms;        /* total time per attempt */
@@ -26,6 +27,8 @@ struct fetch_conf {
     const char *cert;       /* client certificate (PEM file) or NULL */
     const char *key;        /* its private key (PEM file) or NULL */
     bool http11;            /* HTTP/1.1 only: no HTTP/2 over TLS */
+    const char *cookies;    /* the cookie jar's file, or NULL */
+    struct request req;     /* headers, credentials, the cookie jar */
 };
 
 struct host;

@@ -13,6 +13,7 @@
 #include "common/zsock.h"
 #include "fetcher/hosts.h"
 #include "fetcher/loop.h"
+#include "fetcher/request.h"
 
 #define FETCH_DISPATCH_HWM 64
 #define FETCH_PAGES_HWM 32
@@ -41,6 +42,12 @@ static const char usage[] =
 "                       FILE (PEM) instead of the system's\n"
 "  --cert FILE          TLS client certificate (PEM; it may hold the key)\n"
 "  --key FILE           the client certificate's private key (PEM)\n"
+"  --header 'Name: value'  an extra request header (repeatable; 'Name:'\n"
+"                       removes one libcurl sends)\n"
+"  --auth HOST=USER:PASS  basic auth for HOST only, never sent to another\n"
+"                       host, not across a redirect either (repeatable)\n"
+"  --cookies FILE       a cookie jar (Netscape format, as curl's): loaded\n"
+"                       at start, shared by the transfers, saved at exit\n"
 "  --http1.1            no HTTP/2 (default: HTTP/2 over TLS where the\n"
 "                       server offers it, many transfers on a connection)\n"
 "  --serve-parsers ADDR send pages only to the parsers that connect to\n"
@@ -54,7 +61,8 @@ static const char usage[] =
 
 enum { O_COORD = 256, O_CONC, O_PERHOST, O_DELAY, O_TIMEOUT, O_RETRIES,
        O_UA, O_MAXB, O_PROXY, O_INSECURE, O_LOGLEVEL, O_LOGJSON, O_ROBOTS,
-       O_SERVE, O_CACERT, O_CERT, O_KEY, O_HTTP11 };
+       O_SERVE, O_CACERT, O_CERT, O_KEY, O_HTTP11,
+       O_HEADER, O_AUTH, O_COOKIES };
 enum { O_CURVE = 512 };
 
 static const struct option longopts[] = {
@@ -73,6 +81,9 @@ static const struct option longopts[] = {
     { "cert", required_argument, NULL, O_CERT },
     { "key", required_argument, NULL, O_KEY },
     { "http1.1", no_argument, NULL, O_HTTP11 },
+    { "header", required_argument, NULL, O_HEADER },
+    { "auth", required_argument, NULL, O_AUTH },
+    { "cookies", required_argument, NULL, O_COOKIES },
     { "robots", required_argument, NULL, O_ROBOTS },
     { "serve-parsers", required_argument, NULL, O_SERVE },
     { "log-level", required_argument, NULL, O_LOGLEVEL },
@@ -102,6 +113,27 @@ static const char *file_arg(const char *name, const char *v)
     return v;
 }
 
+/* --header, --auth, --cookies: checked, then kept in f's conf. */
+static void request_arg(struct fetcher *f, int code, const char *v)
+{
+    char err[512];
+    size_t n;
+
+    if (code == O_HEADER) {
+        if (fetchopt_header(v, err, sizeof(err)) < 0)
+            die_usage("--header: %s", err);
+        request_add_header(&f->conf.req, v);
+    } else if (code == O_AUTH) {
+        if (fetchopt_auth(v, &n, err, sizeof(err)) < 0)
+            die_usage("--auth: %s", err);
+        request_add_auth(&f->conf.req, v, n);
+    } else {
+        if (fetchopt_jar(v, err, sizeof(err)) < 0)
+            die_usage("--cookies: %s", err);
+        f->conf.cookies = v;
+    }
+}
+
 /* What the command line (and the sink's settings) say. */
 struct fetch_opts {
     const char *coord;
@@ -127,6 +159,8 @@ static int parse_opts(struct fetch_opts *o, struct fetcher *f, int argc,
     f->conf.insecure = false;
     f->conf.cacert = f->conf.cert = f->conf.key = NULL;
     f->conf.http11 = false;
+    f->conf.cookies = NULL;
+    request_release(&f->conf.req);      /* the first pass's lists */
     optind = 0;
     while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
         switch (c) {
@@ -162,6 +196,9 @@ static int parse_opts(struct fetch_opts *o, struct fetcher *f, int argc,
         case O_CERT: f->conf.cert = file_arg("cert", optarg); break;
         case O_KEY: f->conf.key = file_arg("key", optarg); break;
         case O_HTTP11: f->conf.http11 = true; break;
+        case O_HEADER: case O_AUTH: case O_COOKIES:
+            request_arg(f, c, optarg);
+            break;
         case O_ROBOTS:
             if (strcmp(optarg, "on") && strcmp(optarg, "off"))
                 die_usage("--robots: '%s' is not on or off", optarg);
@@ -228,6 +265,8 @@ int main(int argc, char **argv)
     f.multi = curl_multi_init();
     if (!f.multi)
         fatal("cannot make a curl multi handle");
+    if (f.conf.cookies && request_open_jar(&f.conf.req, f.conf.cookies) < 0)
+        exit(1);
     curl_multi_setopt(f.multi, CURLMOPT_MAX_HOST_CONNECTIONS, o.per_host);
     curl_multi_setopt(f.multi, CURLMOPT_MAXCONNECTS, (long)f.concurrency);
     curl_multi_setopt(f.multi, CURLMOPT_PIPELINING, f.conf.http11 ?
@@ -271,6 +310,9 @@ int main(int argc, char **argv)
     zmq_ctx_term(f.ctx);
     hosts_free(f.hosts);
     curl_multi_cleanup(f.multi);
+    if (f.conf.cookies && request_save_jar(&f.conf.req, f.conf.cookies) < 0)
+        rc = -1;
+    request_release(&f.conf.req);
     curl_global_cleanup();
     free(merged);
     return rc < 0 ? 1 : 0;

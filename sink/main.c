@@ -90,6 +90,10 @@ static const char usage[] =
 "  --cert FILE          TLS client certificate (PEM)\n"
 "  --key FILE           its private key (PEM)\n"
 "  --http1.1            no HTTP/2 (default: HTTP/2 over TLS when offered)\n"
+"  --header 'Name: value'  an extra request header (repeatable)\n"
+"  --auth HOST=USER:PASS  basic auth for HOST only (repeatable)\n"
+"  --cookies FILE       cookie jar (Netscape format; created when missing):\n"
+"                       each fetcher loads it at start, saves it at exit\n"
 "  --robots on|off      obey robots.txt (default: on when --depth > 0)\n"
 "  --max-bytes N        decoded body cap (default 10485760; parsers too)\n"
 "Handed to every parser that joins:\n"
@@ -108,7 +112,7 @@ enum { O_BIND = 256, O_SEEDS, O_RULES, O_FORMAT, O_DEPTH, O_SCOPE, O_MAXP,
        /* handed to workers */
        O_CONC, O_PERHOST, O_DELAY, O_TIMEOUT, O_RETRIES, O_UA, O_PROXY,
        O_INSECURE, O_ROBOTS, O_MAXB, O_PTIMEOUT, O_MAXDEPTH, O_CACERT,
-       O_CERT, O_KEY, O_HTTP11 };
+       O_CERT, O_KEY, O_HTTP11, O_HEADER, O_AUTH, O_COOKIES };
 enum { O_CURVE = 512, O_KEYGEN };
 
 static const struct option longopts[] = {
@@ -145,6 +149,9 @@ static const struct option longopts[] = {
     { "cert", required_argument, NULL, O_CERT },
     { "key", required_argument, NULL, O_KEY },
     { "http1.1", no_argument, NULL, O_HTTP11 },
+    { "header", required_argument, NULL, O_HEADER },
+    { "auth", required_argument, NULL, O_AUTH },
+    { "cookies", required_argument, NULL, O_COOKIES },
     { "robots", required_argument, NULL, O_ROBOTS },
     { "max-bytes", required_argument, NULL, O_MAXB },
     { "parse-timeout", required_argument, NULL, O_PTIMEOUT },
@@ -156,6 +163,13 @@ static const struct option longopts[] = {
 
 /* A check of a string option's value: 0, or -1 with the reason in err. */
 typedef int (*opt_check_fn)(const char *val, char *err, size_t errlen);
+
+static int check_auth(const char *val, char *err, size_t errlen)
+{
+    size_t host_len;
+
+    return fetchopt_auth(val, &host_len, err, errlen);
+}
 
 /* The workers' options: name, role, smallest and largest value (numbers;
  * min > max: a string; min == max == 0: a flag without a value), and a
@@ -182,6 +196,9 @@ static const struct worker_opt worker_opts[] = {
     { O_CERT, "cert", HELLO_FETCHER, 1, 0, fetchopt_file },
     { O_KEY, "key", HELLO_FETCHER, 1, 0, fetchopt_file },
     { O_HTTP11, "http1.1", HELLO_FETCHER, 0, 0, NULL },
+    { O_HEADER, "header", HELLO_FETCHER, 1, 0, fetchopt_header },
+    { O_AUTH, "auth", HELLO_FETCHER, 1, 0, check_auth },
+    { O_COOKIES, "cookies", HELLO_FETCHER, 1, 0, fetchopt_jar },
     { O_ROBOTS, "robots", HELLO_FETCHER, 1, 0, NULL },
     { O_MAXB, "max-bytes", HELLO_FETCHER, 1, ZSOCK_MAX_BODY, NULL },
     { O_PTIMEOUT, "parse-timeout", HELLO_PARSER, 0, 3600, NULL },
@@ -798,6 +815,7 @@ int main(int argc, char **argv)
         case O_RETRIES: case O_UA: case O_PROXY: case O_INSECURE:
         case O_ROBOTS: case O_MAXB: case O_PTIMEOUT: case O_MAXDEPTH:
         case O_CACERT: case O_CERT: case O_KEY: case O_HTTP11:
+        case O_HEADER: case O_AUTH: case O_COOKIES:
             take_worker_opt(&s.offer, c, optarg);
             robots_set |= c == O_ROBOTS;
             insecure |= c == O_INSECURE;

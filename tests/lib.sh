@@ -38,6 +38,8 @@
 #   free_ports N            a base port with N free ports from it
 #   gen_site N              the generated N-page site, $T/pages.txt
 #   assert_pages_once FILE  the records are those pages, each once
+#   expect_usage_error WHAT WANT CMD...  CMD exits 2, says WANT on stderr
+#                           (kept in $T/usage.err), writes no records
 #
 # JSON is checked with python3's standard library only (no jq).
 set -eu
@@ -573,4 +575,18 @@ if len(urls) != len(set(urls)) or set(urls) != pages:
     die("%d records, %d distinct, want the %d pages once"
         % (len(urls), len(set(urls)), len(pages)))
 ' "$BASE" "$T/pages.txt"
+}
+
+# expect_usage_error WHAT WANT CMD...: CMD (under a 20 s limit) exits 2,
+# its stderr ($T/usage.err) says WANT, its stdout is empty; WHAT names
+# the case in the failure message
+expect_usage_error()
+{
+    local what=$1 want=$2 rc=0
+    shift 2
+    timeout 20 "$@" >"$T/usage.out" 2>"$T/usage.err" || rc=$?
+    [ $rc = 2 ] || { cat "$T/usage.err" >&2; fail "$what: exit $rc, want 2"; }
+    grep -qF -- "$want" "$T/usage.err" ||
+        fail "$what: '$(cat "$T/usage.err")' does not say '$want'"
+    [ ! -s "$T/usage.out" ] || fail "$what: wrote records"
 }

@@ -141,30 +141,19 @@ got=$(client --cert "$P/both.pem")
 assert_eq "$got" "200 None for CN=zscrape client" "certificate and key in one file"
 
 # files that are not there: exit 2, naming them
-# expect_2 WHAT WANT CMD...: CMD exits 2 and says WANT on stderr
-expect_2()
-{
-    local what=$1 want=$2 rc=0
-    shift 2
-    timeout 20 "$@" >"$T/bad.out" 2>"$T/bad.err" || rc=$?
-    [ $rc = 2 ] || { cat "$T/bad.err" >&2; fail "$what: exit $rc, want 2"; }
-    grep -qF -- "$want" "$T/bad.err" ||
-        fail "$what: '$(cat "$T/bad.err")' does not say '$want'"
-    [ ! -s "$T/bad.out" ] || fail "$what: wrote records"
-}
 for o in --cacert --cert --key; do
-    expect_2 "zscrape crawl $o" "$o: cannot read '$T/nope.pem'" \
+    expect_usage_error "zscrape crawl $o" "$o: cannot read '$T/nope.pem'" \
         "$ZSCRAPE" crawl -q $o "$T/nope.pem" "$BASE/index.html"
-    expect_2 "zscrape-sink $o" "$o: cannot read '$T/nope.pem'" \
+    expect_usage_error "zscrape-sink $o" "$o: cannot read '$T/nope.pem'" \
         "$BIN/zscrape-sink" --bind "ipc://$T/tmp/s" $o "$T/nope.pem" \
         "$BASE/index.html"
-    expect_2 "zscrape-fetcher $o" "$o: cannot read '$T/nope.pem'" \
+    expect_usage_error "zscrape-fetcher $o" "$o: cannot read '$T/nope.pem'" \
         "$BIN/zscrape-fetcher" --coordinator "ipc://$T/tmp/f" \
         $o "$T/nope.pem"
 done
-expect_2 "zscrape-sink --cacert DIR" "--cacert: '$P' is not a file" \
+expect_usage_error "zscrape-sink --cacert DIR" "--cacert: '$P' is not a file" \
     "$BIN/zscrape-sink" --bind "ipc://$T/tmp/s" --cacert "$P" "$BASE/"
-expect_2 "--key without --cert" "--key: needs --cert" \
+expect_usage_error "--key without --cert" "--key: needs --cert" \
     "$ZSCRAPE" crawl -q --key "$P/client.key" "$BASE/index.html"
 note "TLS verified with --cacert, refused without, HTTP/2 and --http1.1"
 exit 0
