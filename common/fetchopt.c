@@ -2,10 +2,14 @@
 #include "common/compat.h"
 
 #include <fcntl.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/fetchopt.h"
+#include "common/util.h"
+
+#define FETCHOPT_MAX_PROXIES 100000
 
 int fetchopt_file(const char *path, char *err, size_t errlen)
 {
@@ -90,4 +94,100 @@ int fetchopt_auth(const char *a, size_t *host_len, char *err,
     }
     *host_len = n;
     return 0;
+}
+
+/* line (trimmed) is scheme://HOST[:PORT] with a proxy scheme. */
+static bool is_proxy_url(const char *line)
+{
+    static const char *const schemes[] = { "http://", "https://",
+        "socks4://", "socks4a://", "socks5://", "socks5h://" };
+    size_t i, k;
+
+    for (i = 0; i < ARRAY_SIZE(schemes); i++) {
+        k = strlen(schemes[i]);
+        if (strlen(line) < k)
+            continue;
+        const char *slash = strchr(line + k, '/');
+        if (strncasecmp(line, schemes[i], k))
+            continue;
+        /* a host, nothing after it but a port and one final '/' */
+        return line[k] && line[k] != ':' && line[k] != '/' &&
+               !strpbrk(line + k, " \t?#") && (!slash || !slash[1]);
+    }
+    return false;
+}
+
+/* Trim ASCII blanks at both ends of s, in place; returns s's start. */
+static char *trim(char *s)
+{
+    char *e = s + strlen(s);
+
+    while (*s == ' ' || *s == '\t')
+        s++;
+    while (e > s && strchr(" \t\r\n", e[-1]))
+        *--e = '\0';
+    return s;
+}
+
+/* Add url to the list *out of *n (NULL-terminated). */
+static void list_add(char ***out, size_t *n, const char *url)
+{
+    *out = xrealloc(*out, (*n + 2) * sizeof(**out));
+    (*out)[(*n)++] = xstrdup(url);
+    (*out)[*n] = NULL;
+}
+
+int fetchopt_proxies(const char *path, char ***out, size_t *n, char *err,
+                     size_t errlen)
+{
+    FILE *f = fopen(path, "r");
+    char *line = NULL, **list = NULL, *p;
+    size_t cap = 0, count = 0;
+    long lineno = 0;
+    int rc = 0;
+
+    if (!f) {
+        snprintf(err, errlen, "cannot read '%s': %s", path, strerror(errno));
+        return -1;
+    }
+    while (rc == 0 && getline(&line, &cap, f) >= 0) {
+        lineno++;
+        p = trim(line);
+        if (!*p || *p == '#')
+            continue;
+        if (!is_proxy_url(p) || count >= FETCHOPT_MAX_PROXIES) {
+            snprintf(err, errlen, "%s:%ld: not a proxy URL (http, https, "
+                     "socks4, socks4a, socks5 or socks5h://HOST[:PORT])",
+                     path, lineno);
+            rc = -1;
+        } else {
+            list_add(&list, &count, p);
+        }
+    }
+    if (rc == 0 && ferror(f)) {
+        snprintf(err, errlen, "cannot read '%s': %s", path, strerror(errno));
+        rc = -1;
+    }
+    if (rc == 0 && !count) {
+        snprintf(err, errlen, "no proxy URL in '%s'", path);
+        rc = -1;
+    }
+    free(line);
+    fclose(f);
+    if (rc < 0 || !out) {
+        fetchopt_proxies_free(list);
+        return rc;
+    }
+    *out = list;
+    *n = count;
+    return 0;
+}
+
+void fetchopt_proxies_free(char **list)
+{
+    size_t i;
+
+    for (i = 0; list && list[i]; i++)
+        free(list[i]);
+    free(list);
 }

@@ -26,4 +26,14 @@ int fetchopt_header(const char *h, char *err, size_t errlen);
 int fetchopt_auth(const char *a, size_t *host_len, char *err,
                   size_t errlen);
 
+/* Read the proxy list at path: one proxy URL a line (http, https,
+ * socks4, socks4a, socks5 or socks5h://HOST[:PORT]), blank and '#' lines
+ * skipped; at least one.  The URLs go to *out (NULL-terminated, caller
+ * frees with fetchopt_proxies_free) and their number to *n, unless out
+ * is NULL (a check only).  A bad line is "PATH:LINE: why" (the line is
+ * not echoed: it may hold credentials). */
+int fetchopt_proxies(const char *path, char ***out, size_t *n, char *err,
+                     size_t errlen);
+void fetchopt_proxies_free(char **list);
+
 #endif

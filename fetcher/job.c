@@ -22,6 +22,7 @@ struct job *job_new(const struct msg_meta *meta, const char *url,
     j->meta = *meta;
     j->recv_ms = now_ms();
     j->url = xstrdup(url);
+    j->proxy_i = -1;
     buf_init(&j->body, max_bytes);
     return j;
 }
@@ -110,8 +111,8 @@ int job_prepare(struct job *j, const struct fetch_conf *c)
     SETOPT(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->max_bytes);
     SETOPT(CURLOPT_TCP_NODELAY, 1L);
     SETOPT(CURLOPT_TCP_KEEPALIVE, 1L);
-    if (c->proxy)
-        SETOPT(CURLOPT_PROXY, c->proxy);
+    if (j->proxy || c->proxy)
+        SETOPT(CURLOPT_PROXY, j->proxy ? j->proxy : c->proxy);
     if (set_tls(e, j->url, c) < 0 || request_apply(&c->req, e, j->url) < 0)
         goto fail;
     j->easy = e;
@@ -220,9 +221,10 @@ long job_finish_attempt(struct job *j, CURLcode code,
     if (j->meta.error == ZS_OK && status >= 400)
         j->meta.error = ZS_HTTP;
     if (j->meta.error != ZS_OK)
-        log_debug("fetch failed url='%s' error=%s status=%ld why='%s'",
-                  j->url, zs_err_name(j->meta.error), status,
-                  j->errbuf[0] ? j->errbuf : curl_easy_strerror(code));
+        log_debug("fetch failed url='%s' error=%s status=%ld why='%s' "
+                  "proxy_i=%ld", j->url, zs_err_name(j->meta.error), status,
+                  j->errbuf[0] ? j->errbuf : curl_easy_strerror(code),
+                  j->proxy_i);
     return -1;
 }
 

@@ -44,6 +44,8 @@ struct job {
     bool too_large;         /* the write callback hit the cap */
     bool is_robots;         /* a robots.txt fetch, not a dispatched URL */
     bool denied;            /* robots.txt disallows it: no request */
+    const char *proxy;      /* this attempt's proxy (borrowed), or NULL */
+    long proxy_i;           /* its place in --proxies, -1 for none */
     int tries;              /* attempts made */
     int64_t recv_ms;        /* monotonic time the dispatch arrived */
     int64_t started_ms;     /* monotonic time of the first attempt */

@@ -37,6 +37,9 @@ static const char usage[] =
 "  --user-agent S       User-Agent header (default " FETCH_DEFAULT_UA ")\n"
 "  --max-bytes N        decoded body cap in bytes (default 10485760)\n"
 "  --proxy URL          proxy for every request\n"
+"  --proxies FILE       proxy URLs, one a line ('#' comments): each\n"
+"                       request goes through the next in turn, a retry\n"
+"                       through another than the last (not with --proxy)\n"
 "  --insecure           do not verify TLS certificates (logged loudly)\n"
 "  --cacert FILE        verify TLS servers with the CA certificates of\n"
 "                       FILE (PEM) instead of the system's\n"
@@ -62,7 +65,7 @@ static const char usage[] =
 enum { O_COORD = 256, O_CONC, O_PERHOST, O_DELAY, O_TIMEOUT, O_RETRIES,
        O_UA, O_MAXB, O_PROXY, O_INSECURE, O_LOGLEVEL, O_LOGJSON, O_ROBOTS,
        O_SERVE, O_CACERT, O_CERT, O_KEY, O_HTTP11,
-       O_HEADER, O_AUTH, O_COOKIES };
+       O_HEADER, O_AUTH, O_COOKIES, O_PROXIES };
 enum { O_CURVE = 512 };
 
 static const struct option longopts[] = {
@@ -84,6 +87,7 @@ static const struct option longopts[] = {
     { "header", required_argument, NULL, O_HEADER },
     { "auth", required_argument, NULL, O_AUTH },
     { "cookies", required_argument, NULL, O_COOKIES },
+    { "proxies", required_argument, NULL, O_PROXIES },
     { "robots", required_argument, NULL, O_ROBOTS },
     { "serve-parsers", required_argument, NULL, O_SERVE },
     { "log-level", required_argument, NULL, O_LOGLEVEL },
@@ -113,7 +117,7 @@ static const char *file_arg(const char *name, const char *v)
     return v;
 }
 
-/* --header, --auth, --cookies: checked, then kept in f's conf. */
+/* --header, --auth, --proxies, --cookies: checked, then kept in f's conf. */
 static void request_arg(struct fetcher *f, int code, const char *v)
 {
     char err[512];
@@ -127,6 +131,11 @@ static void request_arg(struct fetcher *f, int code, const char *v)
         if (fetchopt_auth(v, &n, err, sizeof(err)) < 0)
             die_usage("--auth: %s", err);
         request_add_auth(&f->conf.req, v, n);
+    } else if (code == O_PROXIES) {
+        /* the later of --proxy and --proxies wins */
+        if (request_load_proxies(&f->conf.req, v, err, sizeof(err)) < 0)
+            die_usage("--proxies: %s", err);
+        f->conf.proxy = NULL;
     } else {
         if (fetchopt_jar(v, err, sizeof(err)) < 0)
             die_usage("--cookies: %s", err);
@@ -190,13 +199,16 @@ static int parse_opts(struct fetch_opts *o, struct fetcher *f, int argc,
             f->conf.max_bytes = (size_t)num_arg("max-bytes", optarg, 1,
                                                 ZSOCK_MAX_BODY);
             break;
-        case O_PROXY: f->conf.proxy = optarg; break;
+        case O_PROXY:
+            f->conf.proxy = optarg;     /* the later of the two wins */
+            request_drop_proxies(&f->conf.req);
+            break;
         case O_INSECURE: f->conf.insecure = true; break;
         case O_CACERT: f->conf.cacert = file_arg("cacert", optarg); break;
         case O_CERT: f->conf.cert = file_arg("cert", optarg); break;
         case O_KEY: f->conf.key = file_arg("key", optarg); break;
         case O_HTTP11: f->conf.http11 = true; break;
-        case O_HEADER: case O_AUTH: case O_COOKIES:
+        case O_HEADER: case O_AUTH: case O_COOKIES: case O_PROXIES:
             request_arg(f, c, optarg);
             break;
         case O_ROBOTS:

@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 
+#include "common/fetchopt.h"
 #include "common/log.h"
 #include "common/url.h"
 #include "common/util.h"
@@ -24,6 +25,7 @@ void request_release(struct request *r)
         free(r->auth[i].userpwd);
     }
     free(r->auth);
+    fetchopt_proxies_free(r->proxies);
     if (r->jar)
         curl_easy_cleanup(r->jar);
     if (r->share)
@@ -51,6 +53,27 @@ void request_add_auth(struct request *r, const char *spec, size_t host_len)
     for (i = 0; a->host[i]; i++)
         a->host[i] = (char)tolower((unsigned char)a->host[i]);
     a->userpwd = xstrdup(spec + host_len + 1);
+}
+
+int request_load_proxies(struct request *r, const char *path, char *err,
+                         size_t errlen)
+{
+    char **list;
+    size_t n;
+
+    if (fetchopt_proxies(path, &list, &n, err, errlen) < 0)
+        return -1;
+    request_drop_proxies(r);
+    r->proxies = list;
+    r->nproxies = n;
+    return 0;
+}
+
+void request_drop_proxies(struct request *r)
+{
+    fetchopt_proxies_free(r->proxies);
+    r->proxies = NULL;
+    r->nproxies = 0;
 }
 
 int request_open_jar(struct request *r, const char *path)

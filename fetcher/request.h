@@ -20,6 +20,8 @@ struct request {
     struct curl_slist *headers; /* --header lines (owned), or NULL */
     struct request_auth *auth;  /* --auth entries (owned) */
     size_t nauth;
+    char **proxies;         /* --proxies URLs (owned), or NULL */
+    size_t nproxies;
     CURLSH *share;          /* the cookie jar, or NULL */
     CURL *jar;              /* handle that loads and saves it, or NULL */
 };
@@ -34,6 +36,14 @@ void request_add_header(struct request *r, const char *line);
  * host_len bytes long. */
 void request_add_auth(struct request *r, const char *spec,
                       size_t host_len);
+
+/* Use the proxies listed in path (fetchopt_proxies) in turn; replaces
+ * a list loaded before.  -1 with the reason in err. */
+int request_load_proxies(struct request *r, const char *path, char *err,
+                         size_t errlen);
+
+/* Forget the proxy list (--proxy given after --proxies). */
+void request_drop_proxies(struct request *r);
 
 /* Share one cookie jar among the transfers, loaded from path (a missing
  * or empty file: an empty jar).  -1 on failure. */

@@ -85,6 +85,7 @@ static const char usage[] =
 "  --retries N          retries on connect errors, 429, 5xx (default 2)\n"
 "  --user-agent S       User-Agent header\n"
 "  --proxy URL          proxy for every request\n"
+"  --proxies FILE       proxy URLs, one a line, used in turn\n"
 "  --insecure           do not verify TLS certificates (logged once here)\n"
 "  --cacert FILE        CA certificates (PEM) to verify TLS servers with\n"
 "  --cert FILE          TLS client certificate (PEM)\n"
@@ -112,7 +113,8 @@ enum { O_BIND = 256, O_SEEDS, O_RULES, O_FORMAT, O_DEPTH, O_SCOPE, O_MAXP,
        /* handed to workers */
        O_CONC, O_PERHOST, O_DELAY, O_TIMEOUT, O_RETRIES, O_UA, O_PROXY,
        O_INSECURE, O_ROBOTS, O_MAXB, O_PTIMEOUT, O_MAXDEPTH, O_CACERT,
-       O_CERT, O_KEY, O_HTTP11, O_HEADER, O_AUTH, O_COOKIES };
+       O_CERT, O_KEY, O_HTTP11, O_HEADER, O_AUTH, O_COOKIES,
+       O_PROXIES };
 enum { O_CURVE = 512, O_KEYGEN };
 
 static const struct option longopts[] = {
@@ -152,6 +154,7 @@ static const struct option longopts[] = {
     { "header", required_argument, NULL, O_HEADER },
     { "auth", required_argument, NULL, O_AUTH },
     { "cookies", required_argument, NULL, O_COOKIES },
+    { "proxies", required_argument, NULL, O_PROXIES },
     { "robots", required_argument, NULL, O_ROBOTS },
     { "max-bytes", required_argument, NULL, O_MAXB },
     { "parse-timeout", required_argument, NULL, O_PTIMEOUT },
@@ -169,6 +172,11 @@ static int check_auth(const char *val, char *err, size_t errlen)
     size_t host_len;
 
     return fetchopt_auth(val, &host_len, err, errlen);
+}
+
+static int check_proxies(const char *val, char *err, size_t errlen)
+{
+    return fetchopt_proxies(val, NULL, NULL, err, errlen);
 }
 
 /* The workers' options: name, role, smallest and largest value (numbers;
@@ -199,6 +207,7 @@ static const struct worker_opt worker_opts[] = {
     { O_HEADER, "header", HELLO_FETCHER, 1, 0, fetchopt_header },
     { O_AUTH, "auth", HELLO_FETCHER, 1, 0, check_auth },
     { O_COOKIES, "cookies", HELLO_FETCHER, 1, 0, fetchopt_jar },
+    { O_PROXIES, "proxies", HELLO_FETCHER, 1, 0, check_proxies },
     { O_ROBOTS, "robots", HELLO_FETCHER, 1, 0, NULL },
     { O_MAXB, "max-bytes", HELLO_FETCHER, 1, ZSOCK_MAX_BODY, NULL },
     { O_PTIMEOUT, "parse-timeout", HELLO_PARSER, 0, 3600, NULL },
@@ -760,6 +769,7 @@ int main(int argc, char **argv)
     char err[512];
     bool quiet = false, robots_set = false, summary = false;
     bool insecure = false, cert_set = false, key_set = false;
+    bool proxy_set = false, proxies_set = false;
     long lease_s = 300, grace_s = 30, frontier_mb = 256;
     int scope = SCOPE_HOST, c, i, rc;
     long nseeds = 0;
@@ -815,12 +825,14 @@ int main(int argc, char **argv)
         case O_RETRIES: case O_UA: case O_PROXY: case O_INSECURE:
         case O_ROBOTS: case O_MAXB: case O_PTIMEOUT: case O_MAXDEPTH:
         case O_CACERT: case O_CERT: case O_KEY: case O_HTTP11:
-        case O_HEADER: case O_AUTH: case O_COOKIES:
+        case O_HEADER: case O_AUTH: case O_COOKIES: case O_PROXIES:
             take_worker_opt(&s.offer, c, optarg);
             robots_set |= c == O_ROBOTS;
             insecure |= c == O_INSECURE;
             cert_set |= c == O_CERT;
             key_set |= c == O_KEY;
+            proxy_set |= c == O_PROXY;
+            proxies_set |= c == O_PROXIES;
             break;
         case 'h': fputs(usage, stdout); return 0;
         case 'V': printf("zscrape-sink %s\n", ZS_VERSION); return 0;
@@ -838,6 +850,8 @@ int main(int argc, char **argv)
     }
     if (key_set && !cert_set)
         die_usage("--key: needs --cert (the client certificate)");
+    if (proxy_set && proxies_set)
+        die_usage("--proxy and --proxies: one or the other");
     if (insecure)
         log_warn("--insecure: the fetchers do NOT verify TLS certificates");
     if (!format)
