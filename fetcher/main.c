@@ -312,6 +312,9 @@ int main(int argc, char **argv)
              o.serve ? o.serve : "sink", f.conf.http11 ? "1.1" : "2");
     f.hello = &hr;
     rc = fetcher_run(&f);
+    /* every easy handle is gone; the path is the hello's, freed below */
+    if (f.conf.cookies && request_save_jar(&f.conf.req, f.conf.cookies) < 0)
+        rc = -1;
     fetcher_report(&f, true);
     log_info("exit fetched=%llu peak_rss_kb=%ld",
              (unsigned long long)f.fetched, peak_rss_kb());
@@ -322,8 +325,6 @@ int main(int argc, char **argv)
     zmq_ctx_term(f.ctx);
     hosts_free(f.hosts);
     curl_multi_cleanup(f.multi);
-    if (f.conf.cookies && request_save_jar(&f.conf.req, f.conf.cookies) < 0)
-        rc = -1;
     request_release(&f.conf.req);
     curl_global_cleanup();
     free(merged);
