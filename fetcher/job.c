@@ -22,6 +22,7 @@ struct job *job_new(const struct msg_meta *meta, const char *url,
     j->meta = *meta;
     j->recv_ms = now_ms();
     j->url = xstrdup(url);
+    j->proxy_i = -1;
     buf_init(&j->body, max_bytes);
     return j;
 }
@@ -51,6 +52,34 @@ static size_t on_body(char *p, size_t size, size_t n, void *arg)
 
 #define SETOPT(opt, val) \
     do { if (curl_easy_setopt(e, opt, val) != CURLE_OK) goto fail; } while (0)
+
+/* TLS and HTTP version settings for a transfer of url; -1 on curl
+ * failure. */
+static int set_tls(CURL *e, const char *url, const struct fetch_conf *c)
+{
+    bool h2 = !c->http11 && !strncmp(url, "https:", 6);
+
+    /* HTTP/2 where the server offers it over TLS.  PIPEWAIT: a transfer
+     * to a host whose connection is in its handshake waits to share it.
+     * Not for http:// (never HTTP/2 here): it would wait for the first
+     * reply, and a server that gives none would stall every transfer. */
+    SETOPT(CURLOPT_HTTP_VERSION, c->http11 ? (long)CURL_HTTP_VERSION_1_1 :
+           (long)CURL_HTTP_VERSION_2TLS);
+    SETOPT(CURLOPT_PIPEWAIT, h2 ? 1L : 0L);
+    if (c->insecure) {
+        SETOPT(CURLOPT_SSL_VERIFYPEER, 0L);
+        SETOPT(CURLOPT_SSL_VERIFYHOST, 0L);
+    }
+    if (c->cacert)
+        SETOPT(CURLOPT_CAINFO, c->cacert);
+    if (c->cert)
+        SETOPT(CURLOPT_SSLCERT, c->cert);
+    if (c->key)
+        SETOPT(CURLOPT_SSLKEY, c->key);
+    return 0;
+fail:
+    return -1;
+}
 
 int job_prepare(struct job *j, const struct fetch_conf *c)
 {
@@ -82,12 +111,10 @@ int job_prepare(struct job *j, const struct fetch_conf *c)
     SETOPT(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->max_bytes);
     SETOPT(CURLOPT_TCP_NODELAY, 1L);
     SETOPT(CURLOPT_TCP_KEEPALIVE, 1L);
-    if (c->proxy)
-        SETOPT(CURLOPT_PROXY, c->proxy);
-    if (c->insecure) {
-        SETOPT(CURLOPT_SSL_VERIFYPEER, 0L);
-        SETOPT(CURLOPT_SSL_VERIFYHOST, 0L);
-    }
+    if (j->proxy || c->proxy)
+        SETOPT(CURLOPT_PROXY, j->proxy ? j->proxy : c->proxy);
+    if (set_tls(e, j->url, c) < 0 || request_apply(&c->req, e, j->url) < 0)
+        goto fail;
     j->easy = e;
     return 0;
 fail:
@@ -124,6 +151,7 @@ int job_map_error(CURLcode code, bool too_large)
     case CURLE_SSL_ENGINE_SETFAILED:
     case CURLE_SSL_CRL_BADFILE:
     case CURLE_USE_SSL_FAILED:
+    case CURLE_SSL_CLIENTCERT:
         return ZS_TLS;
     case CURLE_TOO_MANY_REDIRECTS:
         return ZS_REDIRECTS;
@@ -193,9 +221,10 @@ long job_finish_attempt(struct job *j, CURLcode code,
     if (j->meta.error == ZS_OK && status >= 400)
         j->meta.error = ZS_HTTP;
     if (j->meta.error != ZS_OK)
-        log_debug("fetch failed url='%s' error=%s status=%ld why='%s'",
-                  j->url, zs_err_name(j->meta.error), status,
-                  j->errbuf[0] ? j->errbuf : curl_easy_strerror(code));
+        log_debug("fetch failed url='%s' error=%s status=%ld why='%s' "
+                  "proxy_i=%ld", j->url, zs_err_name(j->meta.error), status,
+                  j->errbuf[0] ? j->errbuf : curl_easy_strerror(code),
+                  j->proxy_i);
     return -1;
 }
 

@@ -13,6 +13,7 @@
 
 #include "common/buf.h"
 #include "common/msg.h"
+#include "fetcher/request.h"
 
 struct fetch_conf {
     long timeout_ms;        /* total time per attempt */
@@ -22,6 +23,12 @@ struct fetch_conf {
     const char *user_agent; /* User-Agent header */
     const char *proxy;      /* proxy URL or NULL */
     bool insecure;          /* skip TLS verification */
+    const char *cacert;     /* CA certificates (PEM file) or NULL */
+    const char *cert;       /* client certificate (PEM file) or NULL */
+    const char *key;        /* its private key (PEM file) or NULL */
+    bool http11;            /* HTTP/1.1 only: no HTTP/2 over TLS */
+    const char *cookies;    /* the cookie jar's file, or NULL */
+    struct request req;     /* headers, credentials, the cookie jar */
 };
 
 struct host;
@@ -37,6 +44,8 @@ struct job {
     bool too_large;         /* the write callback hit the cap */
     bool is_robots;         /* a robots.txt fetch, not a dispatched URL */
     bool denied;            /* robots.txt disallows it: no request */
+    const char *proxy;      /* this attempt's proxy (borrowed), or NULL */
+    long proxy_i;           /* its place in --proxies, -1 for none */
     int tries;              /* attempts made */
     int64_t recv_ms;        /* monotonic time the dispatch arrived */
     int64_t started_ms;     /* monotonic time of the first attempt */

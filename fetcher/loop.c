@@ -164,6 +164,22 @@ static void running_remove(struct fetcher *f, struct job *j)
     f->running--;
 }
 
+/* The next proxy of --proxies in turn for j; not the one its last
+ * attempt went through (a dead proxy is not tried twice running). */
+static void pick_proxy(struct fetcher *f, struct job *j)
+{
+    const struct request *r = &f->conf.req;
+    size_t i;
+
+    if (!r->nproxies)
+        return;
+    i = f->next_proxy++ % r->nproxies;
+    if (r->nproxies > 1 && (long)i == j->proxy_i)
+        i = f->next_proxy++ % r->nproxies;
+    j->proxy_i = (long)i;
+    j->proxy = r->proxies[i];
+}
+
 static long start_ready(struct fetcher *f, int64_t now)
 {
     struct job *j;
@@ -175,6 +191,7 @@ static long start_ready(struct fetcher *f, int64_t now)
             finish(f, j);
             continue;
         }
+        pick_proxy(f, j);
         if (job_prepare(j, &f->conf) < 0 ||
             curl_multi_add_handle(f->multi, j->easy) != CURLM_OK) {
             hosts_done(f->hosts, j);

@@ -30,6 +30,7 @@ struct fetcher {
     uint64_t fetched;       /* pages sent */
     uint64_t bytes;         /* their body bytes */
     uint64_t nretries;      /* attempts after a first one */
+    size_t next_proxy;      /* the --proxies turn */
     const struct hello_reply *hello; /* for the counter reports */
     int64_t last_report_ms; /* when they were last sent */
     int64_t last_heard_ms;  /* last control message from the sink */

@@ -5,6 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/fetchopt.h"
 #include "common/hello.h"
 #include "common/log.h"
 #include "common/sig.h"
@@ -12,6 +13,7 @@
 #include "common/zsock.h"
 #include "fetcher/hosts.h"
 #include "fetcher/loop.h"
+#include "fetcher/request.h"
 
 #define FETCH_DISPATCH_HWM 64
 #define FETCH_PAGES_HWM 32
@@ -35,7 +37,22 @@ static const char usage[] =
 "  --user-agent S       User-Agent header (default " FETCH_DEFAULT_UA ")\n"
 "  --max-bytes N        decoded body cap in bytes (default 10485760)\n"
 "  --proxy URL          proxy for every request\n"
-"  --insecure           do not verify TLS certificates\n"
+"  --proxies FILE       proxy URLs, one a line ('#' comments): each\n"
+"                       request goes through the next in turn, a retry\n"
+"                       through another than the last (not with --proxy)\n"
+"  --insecure           do not verify TLS certificates (logged loudly)\n"
+"  --cacert FILE        verify TLS servers with the CA certificates of\n"
+"                       FILE (PEM) instead of the system's\n"
+"  --cert FILE          TLS client certificate (PEM; it may hold the key)\n"
+"  --key FILE           the client certificate's private key (PEM)\n"
+"  --header 'Name: value'  an extra request header (repeatable; 'Name:'\n"
+"                       removes one libcurl sends)\n"
+"  --auth HOST=USER:PASS  basic auth for HOST only, never sent to another\n"
+"                       host, not across a redirect either (repeatable)\n"
+"  --cookies FILE       a cookie jar (Netscape format, as curl's): loaded\n"
+"                       at start, shared by the transfers, saved at exit\n"
+"  --http1.1            no HTTP/2 (default: HTTP/2 over TLS where the\n"
+"                       server offers it, many transfers on a connection)\n"
 "  --serve-parsers ADDR send pages only to the parsers that connect to\n"
 "                       ADDR (tcp://HOST:PORT or ipc://PATH; see\n"
 "                       zscrape-parser(1)): the bodies stay on this host\n"
@@ -47,7 +64,8 @@ static const char usage[] =
 
 enum { O_COORD = 256, O_CONC, O_PERHOST, O_DELAY, O_TIMEOUT, O_RETRIES,
        O_UA, O_MAXB, O_PROXY, O_INSECURE, O_LOGLEVEL, O_LOGJSON, O_ROBOTS,
-       O_SERVE };
+       O_SERVE, O_CACERT, O_CERT, O_KEY, O_HTTP11,
+       O_HEADER, O_AUTH, O_COOKIES, O_PROXIES };
 enum { O_CURVE = 512 };
 
 static const struct option longopts[] = {
@@ -62,6 +80,14 @@ static const struct option longopts[] = {
     { "max-bytes", required_argument, NULL, O_MAXB },
     { "proxy", required_argument, NULL, O_PROXY },
     { "insecure", no_argument, NULL, O_INSECURE },
+    { "cacert", required_argument, NULL, O_CACERT },
+    { "cert", required_argument, NULL, O_CERT },
+    { "key", required_argument, NULL, O_KEY },
+    { "http1.1", no_argument, NULL, O_HTTP11 },
+    { "header", required_argument, NULL, O_HEADER },
+    { "auth", required_argument, NULL, O_AUTH },
+    { "cookies", required_argument, NULL, O_COOKIES },
+    { "proxies", required_argument, NULL, O_PROXIES },
     { "robots", required_argument, NULL, O_ROBOTS },
     { "serve-parsers", required_argument, NULL, O_SERVE },
     { "log-level", required_argument, NULL, O_LOGLEVEL },
@@ -79,6 +105,42 @@ static long num_arg(const char *name, const char *v, long min, long max)
         die_usage("--%s: '%s' is not a number in %ld..%ld", name, v, min,
                   max);
     return n;
+}
+
+/* A file option's value: it must be a readable file (exit 2 if not). */
+static const char *file_arg(const char *name, const char *v)
+{
+    char err[512];
+
+    if (fetchopt_file(v, err, sizeof(err)) < 0)
+        die_usage("--%s: %s", name, err);
+    return v;
+}
+
+/* --header, --auth, --proxies, --cookies: checked, then kept in f's conf. */
+static void request_arg(struct fetcher *f, int code, const char *v)
+{
+    char err[512];
+    size_t n;
+
+    if (code == O_HEADER) {
+        if (fetchopt_header(v, err, sizeof(err)) < 0)
+            die_usage("--header: %s", err);
+        request_add_header(&f->conf.req, v);
+    } else if (code == O_AUTH) {
+        if (fetchopt_auth(v, &n, err, sizeof(err)) < 0)
+            die_usage("--auth: %s", err);
+        request_add_auth(&f->conf.req, v, n);
+    } else if (code == O_PROXIES) {
+        /* the later of --proxy and --proxies wins */
+        if (request_load_proxies(&f->conf.req, v, err, sizeof(err)) < 0)
+            die_usage("--proxies: %s", err);
+        f->conf.proxy = NULL;
+    } else {
+        if (fetchopt_jar(v, err, sizeof(err)) < 0)
+            die_usage("--cookies: %s", err);
+        f->conf.cookies = v;
+    }
 }
 
 /* What the command line (and the sink's settings) say. */
@@ -104,6 +166,10 @@ static int parse_opts(struct fetch_opts *o, struct fetcher *f, int argc,
     f->conf.user_agent = FETCH_DEFAULT_UA;
     f->conf.proxy = NULL;
     f->conf.insecure = false;
+    f->conf.cacert = f->conf.cert = f->conf.key = NULL;
+    f->conf.http11 = false;
+    f->conf.cookies = NULL;
+    request_release(&f->conf.req);      /* the first pass's lists */
     optind = 0;
     while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
         switch (c) {
@@ -133,8 +199,18 @@ static int parse_opts(struct fetch_opts *o, struct fetcher *f, int argc,
             f->conf.max_bytes = (size_t)num_arg("max-bytes", optarg, 1,
                                                 ZSOCK_MAX_BODY);
             break;
-        case O_PROXY: f->conf.proxy = optarg; break;
+        case O_PROXY:
+            f->conf.proxy = optarg;     /* the later of the two wins */
+            request_drop_proxies(&f->conf.req);
+            break;
         case O_INSECURE: f->conf.insecure = true; break;
+        case O_CACERT: f->conf.cacert = file_arg("cacert", optarg); break;
+        case O_CERT: f->conf.cert = file_arg("cert", optarg); break;
+        case O_KEY: f->conf.key = file_arg("key", optarg); break;
+        case O_HTTP11: f->conf.http11 = true; break;
+        case O_HEADER: case O_AUTH: case O_COOKIES: case O_PROXIES:
+            request_arg(f, c, optarg);
+            break;
         case O_ROBOTS:
             if (strcmp(optarg, "on") && strcmp(optarg, "off"))
                 die_usage("--robots: '%s' is not on or off", optarg);
@@ -154,6 +230,8 @@ static int parse_opts(struct fetch_opts *o, struct fetcher *f, int argc,
     }
     if (optind < argc)
         die_usage("unexpected argument '%s' (try --help)", argv[optind]);
+    if (f->conf.key && !f->conf.cert)
+        die_usage("--key: needs --cert (the client certificate)");
     return 0;
 }
 
@@ -164,11 +242,13 @@ int main(int argc, char **argv)
     struct hello_reply hr;
     char *ep, **merged;
     int rc, nmerged;
+    bool own_insecure;
 
     memset(&f, 0, sizeof(f));
     log_init("fetcher", LOG_INFO);
     if (parse_opts(&o, &f, argc, argv) < 0)
         return 0;
+    own_insecure = f.conf.insecure;
     if (!o.coord)
         die_usage("--coordinator ADDR is required (try --help)");
     if (!(ep = zsock_endpoint(o.coord, EP_DISPATCH)))
@@ -188,15 +268,21 @@ int main(int argc, char **argv)
     parse_opts(&o, &f, nmerged, merged);
     f.conf.timeout_ms = o.timeout_s * 1000;
     f.conf.connect_timeout_ms = o.timeout_s < 10 ? o.timeout_s * 1000 : 10000;
+    /* loud when asked here; the sink already warned of its own */
     if (f.conf.insecure)
-        log_warn("--insecure: TLS certificates are NOT verified");
+        log_msg(own_insecure ? LOG_WARN : LOG_INFO,
+                "--insecure: TLS certificates are NOT verified");
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
         fatal("cannot initialize libcurl");
     f.multi = curl_multi_init();
     if (!f.multi)
         fatal("cannot make a curl multi handle");
+    if (f.conf.cookies && request_open_jar(&f.conf.req, f.conf.cookies) < 0)
+        exit(1);
     curl_multi_setopt(f.multi, CURLMOPT_MAX_HOST_CONNECTIONS, o.per_host);
     curl_multi_setopt(f.multi, CURLMOPT_MAXCONNECTS, (long)f.concurrency);
+    curl_multi_setopt(f.multi, CURLMOPT_PIPELINING, f.conf.http11 ?
+                      (long)CURLPIPE_NOTHING : (long)CURLPIPE_MULTIPLEX);
     f.hosts = hosts_new((int)o.per_host, o.delay,
                         o.robots ? f.conf.user_agent : NULL);
     f.dispatch = zsock_new(f.ctx, ZMQ_PULL, FETCH_DISPATCH_HWM);
@@ -221,10 +307,14 @@ int main(int argc, char **argv)
     if (rc < 0)
         fatal("cannot connect to the coordinator '%s'", o.coord);
     log_info("started coordinator=%s concurrency=%d per_host=%ld delay=%ld "
-             "robots=%s pages=%s", o.coord, f.concurrency, o.per_host,
-             o.delay, o.robots ? "on" : "off", o.serve ? o.serve : "sink");
+             "robots=%s pages=%s http=%s", o.coord, f.concurrency,
+             o.per_host, o.delay, o.robots ? "on" : "off",
+             o.serve ? o.serve : "sink", f.conf.http11 ? "1.1" : "2");
     f.hello = &hr;
     rc = fetcher_run(&f);
+    /* every easy handle is gone; the path is the hello's, freed below */
+    if (f.conf.cookies && request_save_jar(&f.conf.req, f.conf.cookies) < 0)
+        rc = -1;
     fetcher_report(&f, true);
     log_info("exit fetched=%llu peak_rss_kb=%ld",
              (unsigned long long)f.fetched, peak_rss_kb());
@@ -235,6 +325,7 @@ int main(int argc, char **argv)
     zmq_ctx_term(f.ctx);
     hosts_free(f.hosts);
     curl_multi_cleanup(f.multi);
+    request_release(&f.conf.req);
     curl_global_cleanup();
     free(merged);
     return rc < 0 ? 1 : 0;

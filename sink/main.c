@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "common/curve.h"
+#include "common/fetchopt.h"
 #include "common/hello.h"
 #include "common/log.h"
 #include "common/msg.h"
@@ -84,7 +85,16 @@ static const char usage[] =
 "  --retries N          retries on connect errors, 429, 5xx (default 2)\n"
 "  --user-agent S       User-Agent header\n"
 "  --proxy URL          proxy for every request\n"
-"  --insecure           do not verify TLS certificates\n"
+"  --proxies FILE       proxy URLs, one a line, used in turn\n"
+"  --insecure           do not verify TLS certificates (logged once here)\n"
+"  --cacert FILE        CA certificates (PEM) to verify TLS servers with\n"
+"  --cert FILE          TLS client certificate (PEM)\n"
+"  --key FILE           its private key (PEM)\n"
+"  --http1.1            no HTTP/2 (default: HTTP/2 over TLS when offered)\n"
+"  --header 'Name: value'  an extra request header (repeatable)\n"
+"  --auth HOST=USER:PASS  basic auth for HOST only (repeatable)\n"
+"  --cookies FILE       cookie jar (Netscape format; created when missing):\n"
+"                       each fetcher loads it at start, saves it at exit\n"
 "  --robots on|off      obey robots.txt (default: on when --depth > 0)\n"
 "  --max-bytes N        decoded body cap (default 10485760; parsers too)\n"
 "Handed to every parser that joins:\n"
@@ -102,7 +112,9 @@ enum { O_BIND = 256, O_SEEDS, O_RULES, O_FORMAT, O_DEPTH, O_SCOPE, O_MAXP,
        O_FRONTIER, O_STATE, O_SYNC, O_SUMMARY,
        /* handed to workers */
        O_CONC, O_PERHOST, O_DELAY, O_TIMEOUT, O_RETRIES, O_UA, O_PROXY,
-       O_INSECURE, O_ROBOTS, O_MAXB, O_PTIMEOUT, O_MAXDEPTH };
+       O_INSECURE, O_ROBOTS, O_MAXB, O_PTIMEOUT, O_MAXDEPTH, O_CACERT,
+       O_CERT, O_KEY, O_HTTP11, O_HEADER, O_AUTH, O_COOKIES,
+       O_PROXIES };
 enum { O_CURVE = 512, O_KEYGEN };
 
 static const struct option longopts[] = {
@@ -135,6 +147,14 @@ static const struct option longopts[] = {
     { "user-agent", required_argument, NULL, O_UA },
     { "proxy", required_argument, NULL, O_PROXY },
     { "insecure", no_argument, NULL, O_INSECURE },
+    { "cacert", required_argument, NULL, O_CACERT },
+    { "cert", required_argument, NULL, O_CERT },
+    { "key", required_argument, NULL, O_KEY },
+    { "http1.1", no_argument, NULL, O_HTTP11 },
+    { "header", required_argument, NULL, O_HEADER },
+    { "auth", required_argument, NULL, O_AUTH },
+    { "cookies", required_argument, NULL, O_COOKIES },
+    { "proxies", required_argument, NULL, O_PROXIES },
     { "robots", required_argument, NULL, O_ROBOTS },
     { "max-bytes", required_argument, NULL, O_MAXB },
     { "parse-timeout", required_argument, NULL, O_PTIMEOUT },
@@ -144,29 +164,54 @@ static const struct option longopts[] = {
     { NULL, 0, NULL, 0 },
 };
 
+/* A check of a string option's value: 0, or -1 with the reason in err. */
+typedef int (*opt_check_fn)(const char *val, char *err, size_t errlen);
+
+static int check_auth(const char *val, char *err, size_t errlen)
+{
+    size_t host_len;
+
+    return fetchopt_auth(val, &host_len, err, errlen);
+}
+
+static int check_proxies(const char *val, char *err, size_t errlen)
+{
+    return fetchopt_proxies(val, NULL, NULL, err, errlen);
+}
+
 /* The workers' options: name, role, smallest and largest value (numbers;
- * min > max: a string), and whether it takes a value at all.  The sink
- * checks them so a bad value stops the crawl here, not in every worker. */
+ * min > max: a string; min == max == 0: a flag without a value), and a
+ * check of a string's value.  The sink checks them so a bad value stops
+ * the crawl here, not in every worker. */
 struct worker_opt {
     int code;
     const char *name;
     enum hello_role role;
     long min, max;
+    opt_check_fn check;     /* a string's check, or NULL */
 };
 
 static const struct worker_opt worker_opts[] = {
-    { O_CONC, "concurrency", HELLO_FETCHER, 1, 100000 },
-    { O_PERHOST, "per-host", HELLO_FETCHER, 1, 100000 },
-    { O_DELAY, "delay", HELLO_FETCHER, 0, 3600000 },
-    { O_TIMEOUT, "timeout", HELLO_FETCHER, 1, 86400 },
-    { O_RETRIES, "retries", HELLO_FETCHER, 0, 100 },
-    { O_UA, "user-agent", HELLO_FETCHER, 1, 0 },
-    { O_PROXY, "proxy", HELLO_FETCHER, 1, 0 },
-    { O_INSECURE, "insecure", HELLO_FETCHER, 0, 0 },
-    { O_ROBOTS, "robots", HELLO_FETCHER, 1, 0 },
-    { O_MAXB, "max-bytes", HELLO_FETCHER, 1, ZSOCK_MAX_BODY },
-    { O_PTIMEOUT, "parse-timeout", HELLO_PARSER, 0, 3600 },
-    { O_MAXDEPTH, "max-depth", HELLO_PARSER, 0, 10000000 },
+    { O_CONC, "concurrency", HELLO_FETCHER, 1, 100000, NULL },
+    { O_PERHOST, "per-host", HELLO_FETCHER, 1, 100000, NULL },
+    { O_DELAY, "delay", HELLO_FETCHER, 0, 3600000, NULL },
+    { O_TIMEOUT, "timeout", HELLO_FETCHER, 1, 86400, NULL },
+    { O_RETRIES, "retries", HELLO_FETCHER, 0, 100, NULL },
+    { O_UA, "user-agent", HELLO_FETCHER, 1, 0, NULL },
+    { O_PROXY, "proxy", HELLO_FETCHER, 1, 0, NULL },
+    { O_INSECURE, "insecure", HELLO_FETCHER, 0, 0, NULL },
+    { O_CACERT, "cacert", HELLO_FETCHER, 1, 0, fetchopt_file },
+    { O_CERT, "cert", HELLO_FETCHER, 1, 0, fetchopt_file },
+    { O_KEY, "key", HELLO_FETCHER, 1, 0, fetchopt_file },
+    { O_HTTP11, "http1.1", HELLO_FETCHER, 0, 0, NULL },
+    { O_HEADER, "header", HELLO_FETCHER, 1, 0, fetchopt_header },
+    { O_AUTH, "auth", HELLO_FETCHER, 1, 0, check_auth },
+    { O_COOKIES, "cookies", HELLO_FETCHER, 1, 0, fetchopt_jar },
+    { O_PROXIES, "proxies", HELLO_FETCHER, 1, 0, check_proxies },
+    { O_ROBOTS, "robots", HELLO_FETCHER, 1, 0, NULL },
+    { O_MAXB, "max-bytes", HELLO_FETCHER, 1, ZSOCK_MAX_BODY, NULL },
+    { O_PTIMEOUT, "parse-timeout", HELLO_PARSER, 0, 3600, NULL },
+    { O_MAXDEPTH, "max-depth", HELLO_PARSER, 0, 10000000, NULL },
 };
 
 struct sink {
@@ -215,7 +260,7 @@ static long num_arg(const char *name, const char *v, long min, long max)
 static void take_worker_opt(struct hello_offer *o, int code, const char *val)
 {
     const struct worker_opt *w = NULL;
-    char opt[32];
+    char opt[32], err[512];
     size_t i;
 
     for (i = 0; i < ARRAY_SIZE(worker_opts); i++)
@@ -232,6 +277,8 @@ static void take_worker_opt(struct hello_offer *o, int code, const char *val)
         num_arg(w->name, val, w->min, w->max);
     else if (!*val)
         die_usage("%s: an empty value", opt);
+    if (w->check && w->check(val, err, sizeof(err)) < 0)
+        die_usage("%s: %s", opt, err);
     if (code == O_ROBOTS && strcmp(val, "on") && strcmp(val, "off"))
         die_usage("--robots: '%s' is not on or off", val);
     hello_offer_add(o, w->role, opt, val);
@@ -721,6 +768,8 @@ int main(int argc, char **argv)
     const char *state = NULL;
     char err[512];
     bool quiet = false, robots_set = false, summary = false;
+    bool insecure = false, cert_set = false, key_set = false;
+    bool proxy_set = false, proxies_set = false;
     long lease_s = 300, grace_s = 30, frontier_mb = 256;
     int scope = SCOPE_HOST, c, i, rc;
     long nseeds = 0;
@@ -775,8 +824,15 @@ int main(int argc, char **argv)
         case O_CONC: case O_PERHOST: case O_DELAY: case O_TIMEOUT:
         case O_RETRIES: case O_UA: case O_PROXY: case O_INSECURE:
         case O_ROBOTS: case O_MAXB: case O_PTIMEOUT: case O_MAXDEPTH:
+        case O_CACERT: case O_CERT: case O_KEY: case O_HTTP11:
+        case O_HEADER: case O_AUTH: case O_COOKIES: case O_PROXIES:
             take_worker_opt(&s.offer, c, optarg);
             robots_set |= c == O_ROBOTS;
+            insecure |= c == O_INSECURE;
+            cert_set |= c == O_CERT;
+            key_set |= c == O_KEY;
+            proxy_set |= c == O_PROXY;
+            proxies_set |= c == O_PROXIES;
             break;
         case 'h': fputs(usage, stdout); return 0;
         case 'V': printf("zscrape-sink %s\n", ZS_VERSION); return 0;
@@ -792,6 +848,12 @@ int main(int argc, char **argv)
                       bind);
         free(ep);
     }
+    if (key_set && !cert_set)
+        die_usage("--key: needs --cert (the client certificate)");
+    if (proxy_set && proxies_set)
+        die_usage("--proxy and --proxies: one or the other");
+    if (insecure)
+        log_warn("--insecure: the fetchers do NOT verify TLS certificates");
     if (!format)
         format = writer_format_for(output);
     if (!writer_format_known(format))

@@ -14,6 +14,9 @@
 #                           NGINX_PORT, BASE=http://127.0.0.1:$NGINX_PORT
 #                           (ADDR instead of 127.0.0.1; NETNS: run it in
 #                           that network namespace, `ip netns exec`)
+#                           NGINX_LISTEN_OPTS: words after the listen
+#                           address (e.g. "ssl http2"); NGINX_HTTP_EXTRA:
+#                           directives for the http block (log_format)
 #   nginx_stop, free_port
 #                           (a crawl's --listen)
 #   zs ARGS...              the launcher under a time limit (ZS_LIMIT s)
@@ -35,6 +38,8 @@
 #   free_ports N            a base port with N free ports from it
 #   gen_site N              the generated N-page site, $T/pages.txt
 #   assert_pages_once FILE  the records are those pages, each once
+#   expect_usage_error WHAT WANT CMD...  CMD exits 2, says WANT on stderr
+#                           (kept in $T/usage.err), writes no records
 #
 # JSON is checked with python3's standard library only (no jq).
 set -eu
@@ -249,6 +254,7 @@ port_answers()
 }
 
 # nginx_write_conf PORT EXTRA [ADDR]: the config for our private nginx
+# (with $NGINX_LISTEN_OPTS and $NGINX_HTTP_EXTRA, see nginx_start)
 nginx_write_conf()
 {
     local port=$1 extra=$2 addr=${3:-127.0.0.1} d=$T/nginx user_line=
@@ -278,8 +284,9 @@ http {
     scgi_temp_path $d/scgi;
     keepalive_requests 100000;
     sendfile on;
+${NGINX_HTTP_EXTRA:-}
     server {
-        listen $addr:$port;
+        listen $addr:$port ${NGINX_LISTEN_OPTS:-};
         server_name localhost;
         root $T/www;
 $extra
@@ -568,4 +575,18 @@ if len(urls) != len(set(urls)) or set(urls) != pages:
     die("%d records, %d distinct, want the %d pages once"
         % (len(urls), len(set(urls)), len(pages)))
 ' "$BASE" "$T/pages.txt"
+}
+
+# expect_usage_error WHAT WANT CMD...: CMD (under a 20 s limit) exits 2,
+# its stderr ($T/usage.err) says WANT, its stdout is empty; WHAT names
+# the case in the failure message
+expect_usage_error()
+{
+    local what=$1 want=$2 rc=0
+    shift 2
+    timeout 20 "$@" >"$T/usage.out" 2>"$T/usage.err" || rc=$?
+    [ $rc = 2 ] || { cat "$T/usage.err" >&2; fail "$what: exit $rc, want 2"; }
+    grep -qF -- "$want" "$T/usage.err" ||
+        fail "$what: '$(cat "$T/usage.err")' does not say '$want'"
+    [ ! -s "$T/usage.out" ] || fail "$what: wrote records"
 }

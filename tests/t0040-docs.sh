@@ -1,7 +1,8 @@
 #!/bin/bash
 # t0040: the man pages and the bash completion agree with the programs.
 #
-# - every long option (--[a-z-]+) that a program's --help prints appears
+# - every long option (--[a-z0-9-]+, and --http1.1) that a program's
+#   --help prints appears
 #   in its man page, and every one the man page names is in --help
 #   (zscrape help <-> man/zscrape.1, zscrape-ROLE --help <->
 #   man/zscrape-ROLE.1, zscrape-cluster --help <-> man/zscrape-cluster.1);
@@ -23,7 +24,7 @@ help_opts()
 {
     local out
     out=$("$@" 2>&1) || fail "'$*' exited $?"
-    printf '%s\n' "$out" | grep -oE -- '--[a-z][a-z-]*' | sort -u
+    printf '%s\n' "$out" | grep -oE -- '--[a-z][a-z0-9-]*(\.[0-9]+)*' | sort -u
 }
 
 # man_opts FILE: the long options a man page's source names (\- is -,
@@ -31,7 +32,7 @@ help_opts()
 man_opts()
 {
     sed -e 's/\\-/-/g' -e 's/\\f[BIRP]//g' -e 's/\\f(..//g' "$1" |
-        grep -v '^\.\\"' | grep -oE -- '--[a-z][a-z-]*' | sort -u
+        grep -v '^\.\\"' | grep -oE -- '--[a-z][a-z0-9-]*(\.[0-9]+)*' | sort -u
 }
 
 problems=0

@@ -1,0 +1,109 @@
+#!/bin/bash
+# t0062: --proxies FILE, with two tinyproxy instances (each names itself
+# in the Via header it adds, which nginx logs) and a dead proxy (a port
+# nothing listens on) in the list.  A crawl of a generated site:
+#   - every page once, all 200: the transfers that went to the dead proxy
+#     were retried through another one (the fetcher's retries counter in
+#     --stats is above 0);
+#   - every request reached nginx through a proxy, and both live proxies
+#     took a share (round robin);
+#   - a proxy file with a bad line is exit 2 naming FILE:LINE without
+#     echoing it (it may hold credentials); an empty one, a missing one,
+#     and --proxy with --proxies are exit 2 too.
+. "$(dirname "$0")/lib.sh"
+require_bins
+command -v tinyproxy >/dev/null || fail "tinyproxy not installed"
+
+N=80
+NGINX_HTTP_EXTRA="    log_format via '\$request_uri \$status \"\$http_via\"';"
+nginx_start "
+        access_log $T/nginx/via.log via;"
+gen_site $N
+
+# tinyproxy_start NAME: a tinyproxy on a free port naming itself NAME in
+# Via; sets TP_PORT
+tinyproxy_start()
+{
+    local name=$1 i
+    TP_PORT=$(free_port)
+    cat >"$T/$name.conf" <<EOF
+Port $TP_PORT
+Listen 127.0.0.1
+Timeout 30
+MaxClients 200
+Allow 127.0.0.1
+LogFile "$T/$name.log"
+LogLevel Info
+ViaProxyName "$name"
+EOF
+    tinyproxy -d -c "$T/$name.conf" >"$T/$name.out" 2>&1 &
+    track_pid $!
+    for i in $(seq 50); do
+        port_answers "$TP_PORT" && return 0
+        sleep 0.1
+    done
+    cat "$T/$name.out" "$T/$name.log" >&2 2>/dev/null
+    fail "tinyproxy $name did not start"
+}
+tinyproxy_start tp1
+P1=$TP_PORT
+tinyproxy_start tp2
+P2=$TP_PORT
+DEAD=$(free_port)
+cat >"$T/proxies.txt" <<EOF
+# two proxies and a dead one
+http://127.0.0.1:$P1
+
+http://127.0.0.1:$DEAD/
+  http://127.0.0.1:$P2
+EOF
+
+rc=0
+zs crawl -q --depth 100 --robots off --proxies "$T/proxies.txt" \
+    --retries 2 --stats "$T/stats.json" "$BASE/index.html" \
+    -o "$T/out.jsonl" 2>"$T/crawl.err" || rc=$?
+[ $rc = 0 ] || { cat "$T/crawl.err" >&2; fail "crawl exit $rc"; }
+assert_no_crash "$T/crawl.err"
+check_site_records "$T/out.jsonl" "$BASE" "$T/pages.txt"
+python3 - "$T/nginx/via.log" "$T/stats.json" "$N" <<'PY' || fail "proxies"
+import json, re, sys
+log, stats, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+by = {}
+for line in open(log):
+    m = re.search(r'"(.*)"$', line.strip())
+    via = m.group(1) if m else "-"
+    name = re.search(r"\b(tp[12])\b", via)
+    key = name.group(1) if name else via
+    by[key] = by.get(key, 0) + 1
+s = json.load(open(stats))
+retries = s["retries"]
+print("# requests by proxy: %s; fetcher retries: %d" % (by, retries))
+if set(by) != {"tp1", "tp2"}:
+    sys.exit("FAIL: requests not through tp1 and tp2: %r" % by)
+if min(by.values()) < n // 4:
+    sys.exit("FAIL: one proxy took almost nothing: %r" % by)
+if retries < 1:
+    sys.exit("FAIL: no retry: was the dead proxy ever tried?")
+PY
+
+printf 'http://127.0.0.1:%s\nhttp://alice:pw-secret@ bad line\n' "$P1" \
+    >"$T/bad.txt"
+: >"$T/empty.txt"
+for prog in "$ZSCRAPE crawl -q" "$BIN/zscrape-sink --bind ipc://$T/tmp/s"; do
+    # shellcheck disable=SC2086 # the program and its first words
+    {
+    expect_usage_error "a bad line" "--proxies: $T/bad.txt:2: not a proxy URL" \
+        $prog --proxies "$T/bad.txt" "$BASE/index.html"
+    ! grep -q pw-secret "$T/usage.err" || fail "a bad line echoed"
+    expect_usage_error "an empty file" "--proxies: no proxy URL in '$T/empty.txt'" \
+        $prog --proxies "$T/empty.txt" "$BASE/index.html"
+    }
+done
+expect_usage_error "a missing file" "--proxies: cannot read '$T/nope.txt'" \
+    "$BIN/zscrape-fetcher" --coordinator "ipc://$T/tmp/f" \
+    --proxies "$T/nope.txt"
+expect_usage_error "--proxy and --proxies" "--proxy and --proxies: one or the other" \
+    "$ZSCRAPE" crawl -q --proxy "http://127.0.0.1:$P1" \
+    --proxies "$T/proxies.txt" "$BASE/index.html"
+note "--proxies: round robin, a dead proxy costs retries, not records"
+exit 0
