@@ -10,8 +10,9 @@
 #include "common/zsock.h"
 
 #define ZSOCK_LINGER_MS 200
-#define ZSOCK_HEARTBEAT_MS 1000     /* ZMTP PING on an idle connection */
-#define ZSOCK_HEARTBEAT_TIMEOUT_MS 5000 /* no traffic this long: dead peer */
+#define ZSOCK_KEEPALIVE_IDLE_S 10   /* TCP keepalive: first probe */
+#define ZSOCK_KEEPALIVE_INTVL_S 5   /* then one every 5 s, */
+#define ZSOCK_KEEPALIVE_CNT 3       /* 3 unanswered: the peer is gone */
 
 static void *zsock_ctx;     /* the process's context (one a process) */
 
@@ -40,7 +41,8 @@ void *zsock_new(void *ctx, int type, int hwm)
     void *s = zmq_socket(ctx, type);
     int linger = ZSOCK_LINGER_MS;
     int64_t maxmsg = ZSOCK_MAX_FRAME;
-    int hb = ZSOCK_HEARTBEAT_MS, hb_timeout = ZSOCK_HEARTBEAT_TIMEOUT_MS;
+    int ka = 1, ka_idle = ZSOCK_KEEPALIVE_IDLE_S;
+    int ka_intvl = ZSOCK_KEEPALIVE_INTVL_S, ka_cnt = ZSOCK_KEEPALIVE_CNT;
 
     if (!s)
         fatal("cannot create socket: %s", zmq_strerror(errno));
@@ -52,10 +54,15 @@ void *zsock_new(void *ctx, int type, int hwm)
      * is allocated (garbage on a port must not cost memory) */
     zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &maxmsg, sizeof(maxmsg));
     /* A peer whose link went down (a cable, a firewall, a frozen host)
-     * sends no FIN: heartbeats notice it, so a PUSH stops queueing to it
-     * and the leases bring back what it held. */
-    zmq_setsockopt(s, ZMQ_HEARTBEAT_IVL, &hb, sizeof(hb));
-    zmq_setsockopt(s, ZMQ_HEARTBEAT_TIMEOUT, &hb_timeout, sizeof(hb_timeout));
+     * sends no FIN: on an idle connection TCP keepalive notices it within
+     * about 25 s, and the leases bring back what it held.  Not
+     * ZMTP heartbeats: with them libzmq 4.3.4 aborts on "!_io_error"
+     * (stream_engine_base.cpp:331, libzmq issue 4841) when a peer dies
+     * with output pending, as the sink-crash test showed. */
+    zmq_setsockopt(s, ZMQ_TCP_KEEPALIVE, &ka, sizeof(ka));
+    zmq_setsockopt(s, ZMQ_TCP_KEEPALIVE_IDLE, &ka_idle, sizeof(ka_idle));
+    zmq_setsockopt(s, ZMQ_TCP_KEEPALIVE_INTVL, &ka_intvl, sizeof(ka_intvl));
+    zmq_setsockopt(s, ZMQ_TCP_KEEPALIVE_CNT, &ka_cnt, sizeof(ka_cnt));
     return s;
 }
 

@@ -27,8 +27,8 @@ char *zsock_endpoint(const char *base, enum zs_endpoint k);
 #define ZSOCK_MAX_FRAME ((int64_t)256 << 20)
 #define ZSOCK_MAX_BODY ((long)200 << 20)
 
-/* New socket with LINGER, both high-water marks, the frame cap and ZMTP
- * heartbeats set; fatal on error. */
+/* New socket with LINGER, both high-water marks, the frame cap and TCP
+ * keepalive set; fatal on error. */
 void *zsock_new(void *ctx, int type, int hwm);
 /* Bind or connect s to ep; a tcp endpoint gets the process's security
  * first (CURVE with --curve-keys, common/zsec.h).  0, or -1 logged. */
