@@ -58,8 +58,8 @@ int msg_min_parts(int type)
 {
     switch (type) {
     case MSG_DISPATCH: return 1;
-    case MSG_PAGE: return 4;
-    case MSG_RESULT: return 4;
+    case MSG_PAGE: return 6;
+    case MSG_RESULT: return MSG_RESULT_FIELDS;
     case MSG_CONTROL: return 1;
     default: return -1;
     }

@@ -5,11 +5,16 @@
  *   elapsed_ms(4) fetched_at(8) bytes(8) fetch_wait_ms(4) parse_wait_ms(4)
  *   parse_ms(4)                                 little-endian, 50 bytes
  * then body frames by type:
- *   DISPATCH  sink -> fetcher   url
- *   PAGE      fetcher -> parser url, final_url, content_type, body
+ *   DISPATCH  sink -> fetcher   url, [etag], [last_modified]
+ *   PAGE      fetcher -> parser url, final_url, content_type, body,
+ *                               etag, last_modified
  *   RESULT    parser -> sink    url, final_url, content_type, links,
- *                               field...   (links: each URL NUL-ended;
+ *                               etag, last_modified, field...
+ *                               (links: each URL NUL-ended;
  *                               field: "name\0json-value")
+ * etag and last_modified are a page's validators (--state), empty when
+ * unknown: in DISPATCH the stored ones (the fetcher sends a conditional
+ * request), in PAGE and RESULT the ones the response carried.
  *   CONTROL   sink -> everyone  command ("stop"), [argument]
  * A frame of another version or shape is refused, never misread. */
 #ifndef ZS_MSG_H
@@ -19,9 +24,20 @@
 
 #include <zmq.h>
 
-#define MSG_VERSION 2
+#define MSG_VERSION 3
 #define MSG_HDR_LEN 50
 #define MSG_MAX_PARTS 64
+/* Fixed frame positions of the validators, and of RESULT's first field. */
+#define MSG_DISPATCH_ETAG 1
+#define MSG_DISPATCH_LASTMOD 2
+#define MSG_PAGE_ETAG 4
+#define MSG_PAGE_LASTMOD 5
+#define MSG_RESULT_ETAG 4
+#define MSG_RESULT_LASTMOD 5
+#define MSG_RESULT_FIELDS 6
+/* The status of an unchanged page (a conditional request's answer): a
+ * record with null rule fields, never parsed. */
+#define MSG_STATUS_NOT_MODIFIED 304
 
 enum msg_type {
     MSG_DISPATCH = 1,

@@ -21,7 +21,7 @@ _zscrape_crawl_opts="--seeds --rules -o --output --format --depth --scope
     --max-pages --fetchers --parsers --concurrency --per-host --delay
     --timeout --retries --user-agent --proxy --insecure --cacert --cert --key
     --http1.1 --header --auth --cookies --proxies --robots --max-bytes --parse-timeout --max-depth --lease --grace --frontier-ram --listen
-    --curve-keys --state --sync --stats --log-level --log-json -q --quiet
+    --curve-keys --state --recrawl --sync --stats --log-level --log-json -q --quiet
     -h --help"
 # zscrape-cluster HOSTS_FILE: its own options, then the crawl's but those
 # the hosts file sets
@@ -37,7 +37,7 @@ _zscrape_try_opts="--rules --url --content-type --max-bytes"
 _zscrape_demo_opts="-o --output"
 _zscrape_sink_opts="--bind --curve-keys --keygen --seeds --rules -o --output
     --format --depth --scope --max-pages --window --lease --grace --frontier-ram --state
-    --sync --stats --summary -q --quiet --log-level --log-json -h --help
+    --recrawl --sync --stats --summary -q --quiet --log-level --log-json -h --help
     -V --version --concurrency --per-host --delay --timeout --retries
     --user-agent --proxy --insecure --cacert --cert --key --http1.1 --header --auth --cookies --proxies --robots
     --max-bytes --parse-timeout --max-depth"

@@ -34,9 +34,62 @@ void job_free(struct job *j)
     if (j->easy)
         curl_easy_cleanup(j->easy);
     buf_release(&j->body);
+    curl_slist_free_all(j->cond_hdrs);
+    free(j->if_etag);
+    free(j->if_lastmod);
     free(j->url);
     free(j->host);
     free(j);
+}
+
+void job_set_validators(struct job *j, const char *etag,
+                        const char *lastmod)
+{
+    free(j->if_etag);
+    free(j->if_lastmod);
+    j->if_etag = etag && *etag ? xstrdup(etag) : NULL;
+    j->if_lastmod = lastmod && *lastmod ? xstrdup(lastmod) : NULL;
+}
+
+/* The --header lines plus "name: value", appended to *list; NULL when
+ * curl is out of memory (the list is freed then). */
+static struct curl_slist *add_header(struct curl_slist *list,
+                                     const char *name, const char *value)
+{
+    char *line = xasprintf("%s: %s", name, value);
+    struct curl_slist *l = curl_slist_append(list, line);
+
+    free(line);
+    if (!l)
+        curl_slist_free_all(list);
+    return l;
+}
+
+/* Conditional request headers on e, when the job has validators; -1 on
+ * curl failure. */
+static int set_conditions(struct job *j, CURL *e, const struct fetch_conf *c)
+{
+    struct curl_slist *l = NULL, *h;
+
+    if (!j->if_etag && !j->if_lastmod)
+        return 0;
+    curl_slist_free_all(j->cond_hdrs);
+    j->cond_hdrs = NULL;
+    for (h = c->req.headers; h; h = h->next) {
+        struct curl_slist *t = curl_slist_append(l, h->data);
+        if (!t) {
+            curl_slist_free_all(l);
+            return -1;
+        }
+        l = t;
+    }
+    if (j->if_etag && !(l = add_header(l, "If-None-Match", j->if_etag)))
+        return -1;
+    if (j->if_lastmod &&
+        !(l = add_header(l, "If-Modified-Since", j->if_lastmod)))
+        return -1;
+    j->cond_hdrs = l;
+    return curl_easy_setopt(e, CURLOPT_HTTPHEADER, l) == CURLE_OK ? 0 : -1;
 }
 
 static size_t on_body(char *p, size_t size, size_t n, void *arg)
@@ -113,7 +166,8 @@ int job_prepare(struct job *j, const struct fetch_conf *c)
     SETOPT(CURLOPT_TCP_KEEPALIVE, 1L);
     if (j->proxy || c->proxy)
         SETOPT(CURLOPT_PROXY, j->proxy ? j->proxy : c->proxy);
-    if (set_tls(e, j->url, c) < 0 || request_apply(&c->req, e, j->url) < 0)
+    if (set_tls(e, j->url, c) < 0 || request_apply(&c->req, e, j->url) < 0 ||
+        set_conditions(j, e, c) < 0)
         goto fail;
     j->easy = e;
     return 0;
@@ -234,11 +288,23 @@ static void free_body(void *data, void *hint)
     free(data);
 }
 
+/* The value of the last response's header name, or "" (borrowed from
+ * curl until the handle's next use). */
+static const char *response_header(CURL *e, const char *name)
+{
+    struct curl_header *h = NULL;
+
+    if (!e || curl_easy_header(e, name, 0, CURLH_HEADER, -1, &h) !=
+        CURLHE_OK || !h || !h->value)
+        return "";
+    return h->value;
+}
+
 int job_send_page(struct job *j, void *sock)
 {
-    struct msg_frame f[4];
+    struct msg_frame f[6];
     char *final_url = NULL, *ctype = NULL;
-    const char *fu, *ct;
+    const char *fu, *ct, *etag, *lastmod;
     size_t blen = 0;
     char *body;
     int rc;
@@ -249,6 +315,8 @@ int job_send_page(struct job *j, void *sock)
     }
     fu = final_url ? final_url : j->url;
     ct = ctype ? ctype : "";
+    etag = response_header(j->easy, "ETag");
+    lastmod = response_header(j->easy, "Last-Modified");
     j->meta.type = MSG_PAGE;
     j->meta.bytes = j->body.len;
     f[0] = (struct msg_frame){ j->url, strlen(j->url), NULL, NULL };
@@ -266,7 +334,10 @@ int job_send_page(struct job *j, void *sock)
     } else {
         f[3] = (struct msg_frame){ "", 0, NULL, NULL };
     }
-    rc = msg_send(sock, &j->meta, f, 4, ZMQ_DONTWAIT);
+    f[MSG_PAGE_ETAG] = (struct msg_frame){ etag, strlen(etag), NULL, NULL };
+    f[MSG_PAGE_LASTMOD] = (struct msg_frame){ lastmod, strlen(lastmod),
+                                              NULL, NULL };
+    rc = msg_send(sock, &j->meta, f, 6, ZMQ_DONTWAIT);
     if (rc < 0 && f[3].ffn)
         return -2; /* the body went with the failed send */
     return rc;

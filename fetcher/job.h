@@ -46,6 +46,9 @@ struct job {
     bool denied;            /* robots.txt disallows it: no request */
     const char *proxy;      /* this attempt's proxy (borrowed), or NULL */
     long proxy_i;           /* its place in --proxies, -1 for none */
+    char *if_etag;          /* stored ETag: If-None-Match, or NULL */
+    char *if_lastmod;       /* stored Last-Modified: If-Modified-Since */
+    struct curl_slist *cond_hdrs; /* --header lines + the conditions */
     int tries;              /* attempts made */
     int64_t recv_ms;        /* monotonic time the dispatch arrived */
     int64_t started_ms;     /* monotonic time of the first attempt */
@@ -58,6 +61,10 @@ struct job {
 struct job *job_new(const struct msg_meta *meta, const char *url,
                     size_t max_bytes);
 void job_free(struct job *j);
+/* Make the job's requests conditional on the stored validators (copied;
+ * NULL or "" for none): If-None-Match, If-Modified-Since. */
+void job_set_validators(struct job *j, const char *etag,
+                        const char *lastmod);
 
 /* Make the easy handle for the next attempt; -1 on curl failure. */
 int job_prepare(struct job *j, const struct fetch_conf *c);
@@ -68,7 +75,8 @@ int job_prepare(struct job *j, const struct fetch_conf *c);
 long job_finish_attempt(struct job *j, CURLcode code,
                         const struct fetch_conf *c);
 
-/* Hand the page message to ZeroMQ on sock (the body without a copy).
+/* Hand the page message to ZeroMQ on sock (the body without a copy),
+ * with the response's ETag and Last-Modified (empty when absent).
  * Returns 0 when sent (the job may be freed), -1 with errno EAGAIN when
  * the socket is full (the job keeps everything), -2 when the send failed
  * after the body was handed over (the body is gone: fetch again). */

@@ -82,6 +82,13 @@ static void on_url_in(struct fetcher *f, struct msg *m)
     url = msg_part_str(m, 0);
     j = job_new(&m->meta, url, f->conf.max_bytes);
     free(url);
+    if (m->nparts > MSG_DISPATCH_LASTMOD) {
+        char *etag = msg_part_str(m, MSG_DISPATCH_ETAG);
+        char *lastmod = msg_part_str(m, MSG_DISPATCH_LASTMOD);
+        job_set_validators(j, etag, lastmod);
+        free(etag);
+        free(lastmod);
+    }
     j->started_ms = now_ms();
     f->held++;
     hosts_enqueue(f->hosts, j);

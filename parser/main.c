@@ -122,7 +122,7 @@ static bool sink_silent(struct parser *p)
 static int send_result(struct parser *p, struct msg *m, int err,
                        struct extract_out *o)
 {
-    struct msg_frame f[4 + EXTRACT_MAX_FIELDS];
+    struct msg_frame f[MSG_RESULT_FIELDS + EXTRACT_MAX_FIELDS];
     struct buf names[EXTRACT_MAX_FIELDS];
     struct msg_meta meta = m->meta;
     size_t len;
@@ -137,6 +137,10 @@ static int send_result(struct parser *p, struct msg *m, int err,
     }
     f[n++] = (struct msg_frame){ o->follow.data ? o->follow.data : "",
                                  o->follow.len, NULL, NULL };
+    for (i = MSG_PAGE_ETAG; i <= MSG_PAGE_LASTMOD; i++) {
+        const char *d = msg_part(m, i, &len);
+        f[n++] = (struct msg_frame){ d, len, NULL, NULL };
+    }
     for (i = 0; i < o->nfields; i++) {
         buf_init(&names[i], EXTRACT_FIELD_MAX + 256);
         buf_add(&names[i], o->fields[i].name, strlen(o->fields[i].name) + 1);
@@ -179,7 +183,9 @@ static void on_page(struct parser *p, struct msg *m)
     extract_out_init(&o);
     final_url = msg_part_str(m, 1);
     ctype = msg_part_str(m, 2);
-    if (m->meta.error != ZS_OK) {
+    if (m->meta.error != ZS_OK || m->meta.status == MSG_STATUS_NOT_MODIFIED) {
+        /* an error or a 304 (unchanged since the stored validators): no
+         * body to parse, the rule fields are null */
         extract_nulls(p->rules, &o);
     } else {
         in.url = final_url;

@@ -27,6 +27,7 @@
 #include "sink/scope.h"
 #include "sink/seeds.h"
 #include "sink/stats.h"
+#include "sink/validators.h"
 #include "sink/writer.h"
 
 #define SINK_POLL_MS 250
@@ -72,6 +73,10 @@ static const char usage[] =
 "                       (default 256)\n"
 "  --state DIR          journal for pause/resume: rerun with the same DIR\n"
 "                       (and output) to resume\n"
+"  --recrawl            with --state: crawl again from the seeds and the\n"
+"                       stored URLs into a new output, asking for each page\n"
+"                       only if it changed since its stored ETag and\n"
+"                       Last-Modified (304: status 304, rule fields null)\n"
 "  --sync P             always|interval|never: how often the journal is\n"
 "                       synced to disk (default interval, 1 s)\n"
 "  --stats FILE         final statistics as JSON\n"
@@ -109,7 +114,7 @@ static const char usage[] =
 
 enum { O_BIND = 256, O_SEEDS, O_RULES, O_FORMAT, O_DEPTH, O_SCOPE, O_MAXP,
        O_WINDOW, O_LEASE, O_GRACE, O_STATS, O_LOGLEVEL, O_LOGJSON,
-       O_FRONTIER, O_STATE, O_SYNC, O_SUMMARY,
+       O_FRONTIER, O_STATE, O_SYNC, O_SUMMARY, O_RECRAWL,
        /* handed to workers */
        O_CONC, O_PERHOST, O_DELAY, O_TIMEOUT, O_RETRIES, O_UA, O_PROXY,
        O_INSECURE, O_ROBOTS, O_MAXB, O_PTIMEOUT, O_MAXDEPTH, O_CACERT,
@@ -134,6 +139,7 @@ static const struct option longopts[] = {
     { "frontier-ram", required_argument, NULL, O_FRONTIER },
     { "state", required_argument, NULL, O_STATE },
     { "sync", required_argument, NULL, O_SYNC },
+    { "recrawl", no_argument, NULL, O_RECRAWL },
     { "stats", required_argument, NULL, O_STATS },
     { "quiet", no_argument, NULL, 'q' },
     { "summary", no_argument, NULL, O_SUMMARY },
@@ -231,6 +237,7 @@ struct sink {
     struct scope *scope;    /* which links to follow */
     struct writer *out;     /* the output */
     struct journal *journal;/* --state, or NULL */
+    struct validators *validators; /* --state: stored ETag, Last-Modified */
     struct rules *rules;    /* field names (NULL: default rules) */
     struct extract_out nulls; /* the fields of an error record */
     struct stats *stp;      /* counters (heap: big histograms) */
@@ -243,6 +250,7 @@ struct sink {
     int sync;               /* --sync policy */
     bool progress;          /* draw the progress line */
     bool draining;          /* stop signal seen: no more dispatch */
+    bool recrawl;           /* --recrawl: conditional requests */
     int64_t drain_until;    /* give up on in-flight after this */
 };
 
@@ -329,6 +337,27 @@ static void on_journal_url(void *arg, struct journal *j, const char *url,
         fatal("cannot write the journal");
 }
 
+/* Re-crawl: a URL the last crawl got a record for is crawled again
+ * (a 304 yields no links to find it by). */
+static void on_stored_url(void *arg, const char *url, uint32_t depth)
+{
+    struct sink *s = arg;
+
+    if ((long)depth <= s->depth)
+        queue_url(s, url, depth);
+}
+
+/* Re-crawl: the old journal's URLs are forgotten (the crawl starts
+ * again from the seeds). */
+static void on_journal_drop(void *arg, struct journal *j, const char *url,
+                            uint32_t depth)
+{
+    (void)arg;
+    (void)j;
+    (void)url;
+    (void)depth;
+}
+
 /* ------------------------------------------------------------------ */
 /* records                                                             */
 
@@ -395,6 +424,38 @@ static void follow_links(struct sink *s, const struct lease *ls,
     }
 }
 
+/* Store a result's URL, depth and validators: a page's (2xx), a 304's
+ * (the stored ones when it sent none), none for an error. */
+static void keep_validators(struct sink *s, const struct lease *ls,
+                            struct msg *m)
+{
+    const char *etag = "", *lastmod = "";
+    char *old_etag = NULL, *old_lastmod = NULL;
+    size_t elen = 0, llen = 0;
+    bool ok = m->meta.error == ZS_OK;
+
+    if (!s->validators)
+        return;
+    if (ok && (m->meta.status == MSG_STATUS_NOT_MODIFIED ||
+               (m->meta.status >= 200 && m->meta.status <= 299))) {
+        etag = msg_part(m, MSG_RESULT_ETAG, &elen);
+        lastmod = msg_part(m, MSG_RESULT_LASTMOD, &llen);
+    }
+    if (ok && m->meta.status == MSG_STATUS_NOT_MODIFIED && !elen && !llen &&
+        validators_get(s->validators, ls->url, &etag, &lastmod)) {
+        /* copies: the put may replace the entry they live in */
+        etag = old_etag = xstrdup(etag);
+        lastmod = old_lastmod = xstrdup(lastmod);
+        elen = strlen(etag);
+        llen = strlen(lastmod);
+    }
+    if (validators_put(s->validators, ls->url, ls->depth, etag, elen,
+                       lastmod, llen) < 0)
+        log_warn("cannot store the validators of '%s'", ls->url);
+    free(old_etag);
+    free(old_lastmod);
+}
+
 static void on_result(struct sink *s, struct msg *m)
 {
     struct lease *ls;
@@ -426,7 +487,8 @@ static void on_result(struct sink *s, struct msg *m)
     r.url = ls->url;
     r.final_url = msg_part_str(m, 1);
     r.content_type = msg_part_str(m, 2);
-    for (i = 4; i < m->nparts && r.nfields < RECORD_MAX_FIELDS; i++) {
+    for (i = MSG_RESULT_FIELDS; i < m->nparts && r.nfields < RECORD_MAX_FIELDS;
+         i++) {
         const char *f = msg_part(m, i, &len);
         const char *z = memchr(f, '\0', len);
         if (!z)
@@ -440,6 +502,7 @@ static void on_result(struct sink *s, struct msg *m)
      * a page found done on resume never has links the journal lacks. */
     links = msg_part(m, 3, &len);
     follow_links(s, ls, links, len);
+    keep_validators(s, ls, m);
     if (s->journal && journal_commit(s->journal) < 0)
         fatal("cannot write the journal");
     write_record(s, &r);
@@ -469,8 +532,10 @@ static void dispatch_some(struct sink *s)
     while (may_dispatch(s) &&
            ledger_pop(s->ledger, &url, &depth, &attempt)) {
         struct msg_meta meta;
-        struct msg_frame f;
+        struct msg_frame f[3];
+        const char *etag, *lastmod;
         struct lease *ls;
+        int nf = 1;
         if (attempt == 0 && s->max_pages &&
             (long)s->dispatched_new >= s->max_pages) {
             ledger_requeue(s->ledger, url, depth, attempt);
@@ -484,8 +549,14 @@ static void dispatch_some(struct sink *s)
                           now_ms() + s->lease_ms);
         meta.id = ls->id;
         ls->sent_ms = now_ms();
-        f = (struct msg_frame){ url, strlen(url), NULL, NULL };
-        if (msg_send(s->dispatch, &meta, &f, 1, ZMQ_DONTWAIT) < 0) {
+        f[0] = (struct msg_frame){ url, strlen(url), NULL, NULL };
+        if (s->validators && validators_get(s->validators, url, &etag,
+                                         &lastmod)) {
+            f[nf++] = (struct msg_frame){ etag, strlen(etag), NULL, NULL };
+            f[nf++] = (struct msg_frame){ lastmod, strlen(lastmod), NULL,
+                                          NULL };
+        }
+        if (msg_send(s->dispatch, &meta, f, nf, ZMQ_DONTWAIT) < 0) {
             ls->url = NULL;   /* keep the URL: back to the front */
             ledger_close(s->ledger, ls);
             ledger_requeue(s->ledger, url, depth, attempt);
@@ -494,7 +565,8 @@ static void dispatch_some(struct sink *s)
             break;
         }
         s->stp->dispatched++;
-        s->stp->dispatch_bytes += MSG_HDR_LEN + f.len;
+        s->stp->dispatch_bytes += MSG_HDR_LEN + f[0].len +
+                                  (nf > 1 ? f[1].len + f[2].len : 0);
         if (attempt == 0)
             s->dispatched_new++;
         if (ledger_inflight(s->ledger) > s->stp->peak_inflight)
@@ -744,6 +816,7 @@ static int sink_run(struct sink *s)
             writer_flush(s->out);
             if (s->journal)
                 journal_sync(s->journal, false, false);
+            validators_flush(s->validators);
             last_flush = now;
         }
         if (now - last_hb >= MSG_HEARTBEAT_MS) {
@@ -807,6 +880,7 @@ int main(int argc, char **argv)
             break;
         case O_STATS: stats_path = optarg; break;
         case O_STATE: state = optarg; break;
+        case O_RECRAWL: s.recrawl = true; break;
         case O_SYNC:
             if ((s.sync = sync_policy_parse(optarg)) < 0)
                 die_usage("--sync: '%s' is not always|interval|never",
@@ -841,6 +915,8 @@ int main(int argc, char **argv)
     }
     if (!bind)
         die_usage("--bind ADDR is required (try --help)");
+    if (s.recrawl && !state)
+        die_usage("--recrawl needs --state DIR (where the validators are)");
     {
         char *ep = zsock_endpoint(bind, EP_DISPATCH);
         if (!ep)
@@ -883,14 +959,26 @@ int main(int argc, char **argv)
         if (!output || !strcmp(output, "-"))
             die_usage("--state needs an output file (-o FILE) to resume "
                       "into");
-        done = resume_scan_output(format, output, on_done_url, &s);
+        done = s.recrawl ? 0 : resume_scan_output(format, output,
+                                                   on_done_url, &s);
         if (done < 0)
             exit(1);
         s.journal = journal_open(state, (enum sync_policy)s.sync,
-                                 on_journal_url, &s);
+                                 s.recrawl ? on_journal_drop : on_journal_url,
+                                 &s);
         if (!s.journal)
             exit(1);
-        if (journal_resumed(s.journal) || done)
+        s.validators = validators_open(state);
+        if (!s.validators)
+            exit(1);
+        if (s.recrawl) {
+            /* a new output: the old records are not resumed */
+            if (unlink(output) < 0 && errno != ENOENT)
+                fatal("cannot replace '%s': %s", output, strerror(errno));
+            log_info("re-crawl: %zu URLs with stored validators",
+                     validators_count(s.validators));
+        }
+        else if (journal_resumed(s.journal) || done)
             log_info("resuming: %ld records done, %zu URLs pending", done,
                      ledger_frontier(s.ledger));
     }
@@ -909,6 +997,8 @@ int main(int argc, char **argv)
             exit(2);
         nseeds += n;
     }
+    if (s.recrawl)
+        validators_each(s.validators, on_stored_url, &s);
     if (s.journal && journal_commit(s.journal) < 0)
         exit(1);
     if (nseeds == 0 && seeds)
@@ -920,7 +1010,7 @@ int main(int argc, char **argv)
         for (i = 0; i < s.nulls.nfields; i++)
             names[i] = s.nulls.fields[i].name;
         s.out = writer_open(format, output, names, s.nulls.nfields,
-                            state != NULL);
+                            state != NULL && !s.recrawl);
     }
     if (!s.out)
         exit(1);
@@ -945,6 +1035,8 @@ int main(int argc, char **argv)
     if (s.journal && journal_sync(s.journal, false, true) < 0)
         rc = -1;
     journal_close(s.journal);
+    if (validators_close(s.validators) < 0)
+        rc = -1;
     s.stp->pages_bytes = streamer_bytes(&s);
     if (stats_path && stats_write(s.stp, stats_path, ledger_inflight(s.ledger),
                                   ledger_frontier(s.ledger),

@@ -133,8 +133,9 @@ static void test_header(void)
     CHECK(why && strstr(why, "error"));
 
     CHECK_INT(msg_min_parts(MSG_DISPATCH), 1);
-    CHECK_INT(msg_min_parts(MSG_PAGE), 4);
-    CHECK_INT(msg_min_parts(MSG_RESULT), 4);
+    CHECK_INT(msg_min_parts(MSG_PAGE), 6);
+    CHECK_INT(msg_min_parts(MSG_RESULT), 6);
+    CHECK_INT(MSG_RESULT_FIELDS, 6);
     CHECK_INT(msg_min_parts(MSG_CONTROL), 1);
     CHECK(msg_min_parts(0) < 0);
     CHECK_STR(zs_err_name(ZS_OK), NULL);
@@ -188,6 +189,18 @@ static void test_roundtrip(void *push, void *pull)
     free(s);
     msg_close(&m);
 
+    /* DISPATCH with the stored validators */
+    f[1] = (struct msg_frame){ "W/\"x\"", 5, NULL, NULL };
+    f[2] = (struct msg_frame){ "Mon, 02 Jan 2006 15:04:05 GMT", 29, NULL,
+                               NULL };
+    CHECK_INT(msg_send(push, &meta, f, 3, 0), 0);
+    CHECK_INT(msg_recv(pull, &m, 0), 0);
+    CHECK_INT(m.nparts, 3);
+    CHECK(part_is(&m, MSG_DISPATCH_ETAG, "W/\"x\"", 5));
+    CHECK(part_is(&m, MSG_DISPATCH_LASTMOD,
+                  "Mon, 02 Jan 2006 15:04:05 GMT", 29));
+    msg_close(&m);
+
     /* PAGE: url, final_url, content_type, then a zero-copy body */
     meta = sample_meta(MSG_PAGE);
     body = xmalloc(sizeof(body_text));
@@ -196,11 +209,15 @@ static void test_roundtrip(void *push, void *pull)
     f[1] = (struct msg_frame){ "http://a/final", 14, NULL, NULL };
     f[2] = (struct msg_frame){ "text/html", 9, NULL, NULL };
     f[3] = (struct msg_frame){ body, sizeof(body_text), on_free, &freed };
+    f[4] = (struct msg_frame){ "\"v1\"", 4, NULL, NULL };
+    f[5] = (struct msg_frame){ "", 0, NULL, NULL };
     freed = 0;
-    CHECK_INT(msg_send(push, &meta, f, 4, 0), 0);
+    CHECK_INT(msg_send(push, &meta, f, 6, 0), 0);
     CHECK_INT(msg_recv(pull, &m, 0), 0);
     CHECK(meta_equal(&meta, &m.meta));
-    CHECK_INT(m.nparts, 4);
+    CHECK_INT(m.nparts, 6);
+    CHECK(part_is(&m, MSG_PAGE_ETAG, "\"v1\"", 4));
+    CHECK(part_is(&m, MSG_PAGE_LASTMOD, "", 0));
     CHECK(part_is(&m, 0, "http://a/", 9));
     CHECK(part_is(&m, 1, "http://a/final", 14));
     CHECK(part_is(&m, 2, "text/html", 9));
@@ -218,18 +235,24 @@ static void test_roundtrip(void *push, void *pull)
     f[2] = (struct msg_frame){ "", 0, NULL, NULL };
     f[3] = (struct msg_frame){ result_links, sizeof(result_links), NULL,
                                NULL };
-    f[4] = (struct msg_frame){ field, sizeof(field) - 1, NULL, NULL };
-    CHECK_INT(msg_send(push, &meta, f, 5, 0), 0);
+    f[4] = (struct msg_frame){ "", 0, NULL, NULL };
+    f[5] = (struct msg_frame){ "Tue, 01 Jan 2030 00:00:00 GMT", 29, NULL,
+                               NULL };
+    f[6] = (struct msg_frame){ field, sizeof(field) - 1, NULL, NULL };
+    CHECK_INT(msg_send(push, &meta, f, 7, 0), 0);
     CHECK_INT(msg_recv(pull, &m, 0), 0);
     CHECK(meta_equal(&meta, &m.meta));
-    CHECK_INT(m.nparts, 5);
+    CHECK_INT(m.nparts, 7);
     CHECK(part_is(&m, 2, "", 0));
     CHECK(part_is(&m, 3, result_links, sizeof(result_links)));
-    CHECK(part_is(&m, 4, field, sizeof(field) - 1));
+    CHECK(part_is(&m, MSG_RESULT_ETAG, "", 0));
+    CHECK(part_is(&m, MSG_RESULT_LASTMOD, "Tue, 01 Jan 2030 00:00:00 GMT",
+                  29));
+    CHECK(part_is(&m, MSG_RESULT_FIELDS, field, sizeof(field) - 1));
     {
         /* out of range frames are empty */
         size_t len = 99;
-        const char *p = msg_part(&m, 5, &len);
+        const char *p = msg_part(&m, 7, &len);
         CHECK(p != NULL && len == 0);
         p = msg_part(&m, -1, &len);
         CHECK(p != NULL && len == 0);
@@ -334,7 +357,7 @@ static void test_refused(void *push, void *pull)
     CHECK_INT(msg_recv(pull, &m, 0), -2);
     expect_dispatch(pull, "http://after-header/");
 
-    /* too few frames: PAGE needs 4, DISPATCH 1 */
+    /* too few frames: PAGE needs 6, DISPATCH 1 */
     meta = sample_meta(MSG_PAGE);
     f[0] = (struct msg_frame){ "http://a/", 9, NULL, NULL };
     f[1] = (struct msg_frame){ "http://a/", 9, NULL, NULL };
