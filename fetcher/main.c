@@ -8,6 +8,7 @@
 #include "common/fetchopt.h"
 #include "common/hello.h"
 #include "common/log.h"
+#include "common/opt.h"
 #include "common/sig.h"
 #include "common/util.h"
 #include "common/zsock.h"
@@ -97,16 +98,6 @@ static const struct option longopts[] = {
     { NULL, 0, NULL, 0 },
 };
 
-static long num_arg(const char *name, const char *v, long min, long max)
-{
-    long n;
-
-    if (parse_long(v, min, max, &n) < 0)
-        die_usage("--%s: '%s' is not a number in %ld..%ld", name, v, min,
-                  max);
-    return n;
-}
-
 /* A file option's value: it must be a readable file (exit 2 if not). */
 static const char *file_arg(const char *name, const char *v)
 {
@@ -182,21 +173,21 @@ static int parse_opts(struct fetch_opts *o, struct fetcher *f, int argc,
             break;
         case O_CURVE: zsock_use_curve(optarg, false); break;
         case O_CONC:
-            f->concurrency = (int)num_arg("concurrency", optarg, 1, 100000);
+            f->concurrency = (int)opt_long("concurrency", optarg, 1, 100000);
             break;
         case O_PERHOST:
-            o->per_host = num_arg("per-host", optarg, 1, 100000);
+            o->per_host = opt_long("per-host", optarg, 1, 100000);
             break;
-        case O_DELAY: o->delay = num_arg("delay", optarg, 0, 3600000); break;
+        case O_DELAY: o->delay = opt_long("delay", optarg, 0, 3600000); break;
         case O_TIMEOUT:
-            o->timeout_s = num_arg("timeout", optarg, 1, 86400);
+            o->timeout_s = opt_long("timeout", optarg, 1, 86400);
             break;
         case O_RETRIES:
-            f->conf.retries = (int)num_arg("retries", optarg, 0, 100);
+            f->conf.retries = (int)opt_long("retries", optarg, 0, 100);
             break;
         case O_UA: f->conf.user_agent = optarg; break;
         case O_MAXB:
-            f->conf.max_bytes = (size_t)num_arg("max-bytes", optarg, 1,
+            f->conf.max_bytes = (size_t)opt_long("max-bytes", optarg, 1,
                                                 ZSOCK_MAX_BODY);
             break;
         case O_PROXY:
@@ -216,12 +207,7 @@ static int parse_opts(struct fetch_opts *o, struct fetcher *f, int argc,
                 die_usage("--robots: '%s' is not on or off", optarg);
             o->robots = !strcmp(optarg, "on");
             break;
-        case O_LOGLEVEL:
-            if (log_level_parse(optarg) < 0)
-                die_usage("--log-level: '%s' is not error|warn|info|debug",
-                          optarg);
-            log_max_level = (enum log_level)log_level_parse(optarg);
-            break;
+        case O_LOGLEVEL: opt_log_level(optarg); break;
         case O_LOGJSON: log_set_json(true); break;
         case 'h': fputs(usage, stdout); return -1;
         case 'V': printf("zscrape-fetcher %s\n", ZS_VERSION); return -1;

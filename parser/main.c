@@ -9,6 +9,7 @@
 #include "common/buf.h"
 #include "common/hello.h"
 #include "common/log.h"
+#include "common/opt.h"
 #include "common/msg.h"
 #include "common/sig.h"
 #include "common/util.h"
@@ -423,12 +424,7 @@ static int parse_opts(struct parse_opts *o, struct page_opts *po, int argc,
         case O_TRY: o->try_path = optarg; break;
         case O_URL: o->try_url = optarg; break;
         case O_CTYPE: o->try_ctype = optarg; break;
-        case O_LOGLEVEL:
-            if (log_level_parse(optarg) < 0)
-                die_usage("--log-level: '%s' is not error|warn|info|debug",
-                          optarg);
-            log_max_level = (enum log_level)log_level_parse(optarg);
-            break;
+        case O_LOGLEVEL: opt_log_level(optarg); break;
         case O_LOGJSON: log_set_json(true); break;
         case 'h': fputs(usage, stdout); return -1;
         case 'V': printf("zscrape-parser %s\n", ZS_VERSION); return -1;

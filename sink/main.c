@@ -14,6 +14,7 @@
 #include "common/fetchopt.h"
 #include "common/hello.h"
 #include "common/log.h"
+#include "common/opt.h"
 #include "common/msg.h"
 #include "common/sig.h"
 #include "common/url.h"
@@ -254,16 +255,6 @@ struct sink {
     int64_t drain_until;    /* give up on in-flight after this */
 };
 
-static long num_arg(const char *name, const char *v, long min, long max)
-{
-    long n;
-
-    if (parse_long(v, min, max, &n) < 0)
-        die_usage("--%s: '%s' is not a number in %ld..%ld", name, v, min,
-                  max);
-    return n;
-}
-
 /* A worker's option given to the sink: check it, keep it for the hello. */
 static void take_worker_opt(struct hello_offer *o, int code, const char *val)
 {
@@ -282,7 +273,7 @@ static void take_worker_opt(struct hello_offer *o, int code, const char *val)
         return;
     }
     if (w->min <= w->max)
-        num_arg(w->name, val, w->min, w->max);
+        opt_long(w->name, val, w->min, w->max);
     else if (!*val)
         die_usage("%s: an empty value", opt);
     if (w->check && w->check(val, err, sizeof(err)) < 0)
@@ -861,22 +852,22 @@ int main(int argc, char **argv)
         case O_RULES: rules_path = optarg; break;
         case 'o': output = optarg; break;
         case O_FORMAT: format = optarg; break;
-        case O_DEPTH: s.depth = num_arg("depth", optarg, 0, 1000000); break;
+        case O_DEPTH: s.depth = opt_long("depth", optarg, 0, 1000000); break;
         case O_SCOPE:
             if ((scope = scope_parse(optarg)) < 0)
                 die_usage("--scope: '%s' is not host|domain|prefix|any",
                           optarg);
             break;
         case O_MAXP:
-            s.max_pages = num_arg("max-pages", optarg, 1, LONG_MAX);
+            s.max_pages = opt_long("max-pages", optarg, 1, LONG_MAX);
             break;
         case O_WINDOW:
-            s.window = num_arg("window", optarg, 1, 10000000);
+            s.window = opt_long("window", optarg, 1, 10000000);
             break;
-        case O_LEASE: lease_s = num_arg("lease", optarg, 1, 86400); break;
-        case O_GRACE: grace_s = num_arg("grace", optarg, 0, 86400); break;
+        case O_LEASE: lease_s = opt_long("lease", optarg, 1, 86400); break;
+        case O_GRACE: grace_s = opt_long("grace", optarg, 0, 86400); break;
         case O_FRONTIER:
-            frontier_mb = num_arg("frontier-ram", optarg, 1, 1 << 20);
+            frontier_mb = opt_long("frontier-ram", optarg, 1, 1 << 20);
             break;
         case O_STATS: stats_path = optarg; break;
         case O_STATE: state = optarg; break;
@@ -888,12 +879,7 @@ int main(int argc, char **argv)
             break;
         case 'q': quiet = true; break;
         case O_SUMMARY: summary = true; break;
-        case O_LOGLEVEL:
-            if (log_level_parse(optarg) < 0)
-                die_usage("--log-level: '%s' is not error|warn|info|debug",
-                          optarg);
-            log_max_level = (enum log_level)log_level_parse(optarg);
-            break;
+        case O_LOGLEVEL: opt_log_level(optarg); break;
         case O_LOGJSON: log_set_json(true); break;
         case O_CONC: case O_PERHOST: case O_DELAY: case O_TIMEOUT:
         case O_RETRIES: case O_UA: case O_PROXY: case O_INSECURE:
