@@ -239,6 +239,8 @@ struct sink {
     struct writer *out;     /* the output */
     struct journal *journal;/* --state, or NULL */
     struct validators *validators; /* --state: stored ETag, Last-Modified */
+    struct validators *prior; /* --recrawl: the last crawl's, as loaded at
+                               * start: only these go out as conditions */
     struct rules *rules;    /* field names (NULL: default rules) */
     struct extract_out nulls; /* the fields of an error record */
     struct stats *stp;      /* counters (heap: big histograms) */
@@ -541,8 +543,10 @@ static void dispatch_some(struct sink *s)
         meta.id = ls->id;
         ls->sent_ms = now_ms();
         f[0] = (struct msg_frame){ url, strlen(url), NULL, NULL };
-        if (s->validators && validators_get(s->validators, url, &etag,
-                                         &lastmod)) {
+        /* Conditions only in a re-crawl, and only the last crawl's:
+         * a URL fetched in this run (or before a crash) whose record did
+         * not reach the output must come back whole, never as a 304. */
+        if (s->prior && validators_get(s->prior, url, &etag, &lastmod)) {
             f[nf++] = (struct msg_frame){ etag, strlen(etag), NULL, NULL };
             f[nf++] = (struct msg_frame){ lastmod, strlen(lastmod), NULL,
                                           NULL };
@@ -955,7 +959,9 @@ int main(int argc, char **argv)
         if (!s.journal)
             exit(1);
         s.validators = validators_open(state);
-        if (!s.validators)
+        if (s.recrawl && s.validators)
+            s.prior = validators_open(state);
+        if (!s.validators || (s.recrawl && !s.prior))
             exit(1);
         if (s.recrawl) {
             /* a new output: the old records are not resumed */
@@ -1021,6 +1027,7 @@ int main(int argc, char **argv)
     if (s.journal && journal_sync(s.journal, false, true) < 0)
         rc = -1;
     journal_close(s.journal);
+    validators_close(s.prior);
     if (validators_close(s.validators) < 0)
         rc = -1;
     s.stp->pages_bytes = streamer_bytes(&s);
