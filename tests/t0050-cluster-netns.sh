@@ -247,8 +247,10 @@ note "full: the coordinator's cable carried $wire bytes," \
 # stop): the sink drains for its --grace, exits 0; the launcher stops
 # parse2's parser by its PID (`ip netns exec ... kill`).
 hosts_file stop parse1 parse2
-spawn timeout -k 5 $LIMIT "$CLUSTER" "$T/stop.hosts" "${CRAWL[@]}" \
-    --grace 2 -o "$T/stop.jsonl" 2>"$T/stop.err"
+# --foreground: else timeout passes our SIGINT on twice (to its child and
+# to its process group), and two SIGINTs mean "stop now"
+spawn timeout --foreground -k 5 $LIMIT "$CLUSTER" "$T/stop.hosts" \
+    "${CRAWL[@]}" --grace 2 -o "$T/stop.jsonl" 2>"$T/stop.err"
 LAUNCHER=$SPAWN_PID
 wait_lines "$T/stop.jsonl" 3000 "$LAUNCHER" ||
     fail "stop: the crawl ended before 3000 records"
