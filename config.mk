@@ -1,7 +1,7 @@
 # config.mk: tunables for the build (included by Makefile)
 PREFIX  ?= /usr/local
 CC      ?= cc
-PKGS    := libcurl libzmq gumbo sqlite3
+PKGS    := libcurl libzmq gumbo sqlite3 zlib libcrypto
 OPT     ?= -O2 -g
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wwrite-strings -Wvla

@@ -48,6 +48,24 @@ int fetchopt_jar(const char *path, char *err, size_t errlen)
     return fetchopt_file(path, err, errlen);
 }
 
+int fetchopt_warc(const char *path, char *err, size_t errlen)
+{
+    int fd;
+
+    if (!*path) {
+        snprintf(err, errlen, "an empty file name");
+        return -1;
+    }
+    fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot open '%s' to append: %s", path,
+                 strerror(errno));
+        return -1;
+    }
+    close(fd);
+    return 0;
+}
+
 /* RFC 9110 tchar */
 static bool is_tchar(int c)
 {

@@ -16,6 +16,10 @@ int fetchopt_file(const char *path, char *err, size_t errlen);
  * (libcurl writes a new file and renames it over one that exists). */
 int fetchopt_jar(const char *path, char *err, size_t errlen);
 
+/* path can take --warc records: a file opened for appending, created
+ * empty when missing. */
+int fetchopt_warc(const char *path, char *err, size_t errlen);
+
 /* h is a header line "Name: value" (or "Name:", which removes a header
  * libcurl would send): a token, a colon, no CR or LF. */
 int fetchopt_header(const char *h, char *err, size_t errlen);

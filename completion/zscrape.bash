@@ -20,7 +20,8 @@ _zscrape_commands="crawl try demo ps join sink fetcher parser keygen help
 _zscrape_crawl_opts="--seeds --rules -o --output --format --depth --scope
     --max-pages --fetchers --parsers --concurrency --per-host --delay
     --timeout --retries --user-agent --proxy --insecure --cacert --cert --key
-    --http1.1 --header --auth --cookies --proxies --robots --max-bytes --parse-timeout --max-depth --lease --grace --frontier-ram --listen
+    --http1.1 --header --auth --cookies --warc --proxies --robots --max-bytes
+    --parse-timeout --max-depth --lease --grace --frontier-ram --listen
     --curve-keys --state --recrawl --sync --stats --log-level --log-json -q --quiet
     -h --help"
 # zscrape-cluster HOSTS_FILE: its own options, then the crawl's but those
@@ -39,11 +40,13 @@ _zscrape_sink_opts="--bind --curve-keys --keygen --seeds --rules -o --output
     --format --depth --scope --max-pages --window --lease --grace --frontier-ram --state
     --recrawl --sync --stats --summary -q --quiet --log-level --log-json -h --help
     -V --version --concurrency --per-host --delay --timeout --retries
-    --user-agent --proxy --insecure --cacert --cert --key --http1.1 --header --auth --cookies --proxies --robots
+    --user-agent --proxy --insecure --cacert --cert --key --http1.1 --header
+    --auth --cookies --warc --proxies --robots
     --max-bytes --parse-timeout --max-depth"
 _zscrape_fetcher_opts="--coordinator --curve-keys --serve-parsers
     --concurrency --per-host --delay --timeout --retries --user-agent
-    --max-bytes --proxy --insecure --cacert --cert --key --http1.1 --header --auth --cookies --proxies --robots
+    --max-bytes --proxy --insecure --cacert --cert --key --http1.1 --header
+    --auth --cookies --warc --proxies --robots
     --log-level --log-json -h --help -V --version"
 _zscrape_parser_opts="--coordinator --curve-keys --pages-from --rules
     --max-bytes --parse-timeout --max-depth --try --url --content-type --log-level --log-json -h --help
@@ -76,7 +79,7 @@ _zscrape_value()
     --log-level)
         COMPREPLY=($(compgen -W "error warn info debug" -- "$cur")) ;;
     --seeds|--rules|-o|--output|--stats|--try|--zscrape|--cacert|--cert|\
-    --key|--cookies|--proxies) _zscrape_files ;;
+    --key|--cookies|--warc|--proxies) _zscrape_files ;;
     --state|--curve-keys|--keygen) _zscrape_files dirs ;;
     --listen|--bind|--coordinator)
         case $cur in

@@ -35,6 +35,9 @@ void job_free(struct job *j)
         curl_easy_cleanup(j->easy);
     buf_release(&j->body);
     curl_slist_free_all(j->cond_hdrs);
+    if (j->cap)
+        warc_capture_release(j->cap);
+    free(j->cap);
     free(j->if_etag);
     free(j->if_lastmod);
     free(j->url);
@@ -103,8 +106,36 @@ static size_t on_body(char *p, size_t size, size_t n, void *arg)
     return size * n;
 }
 
+/* --warc: the heads as libcurl sends and reads them. */
+static int on_debug(CURL *e, curl_infotype type, char *p, size_t n,
+                    void *arg)
+{
+    struct job *j = arg;
+
+    (void)e;
+    if (type == CURLINFO_HEADER_OUT || type == CURLINFO_HEADER_IN)
+        warc_capture_add(j->cap, type == CURLINFO_HEADER_OUT, p, n);
+    return 0;
+}
+
 #define SETOPT(opt, val) \
     do { if (curl_easy_setopt(e, opt, val) != CURLE_OK) goto fail; } while (0)
+
+/* --warc: capture this attempt's heads; -1 on curl failure. */
+static int set_capture(struct job *j, CURL *e)
+{
+    if (!j->cap) {
+        j->cap = xmalloc(sizeof(*j->cap));
+        warc_capture_init(j->cap);
+    }
+    warc_capture_reset(j->cap);
+    SETOPT(CURLOPT_DEBUGFUNCTION, on_debug);
+    SETOPT(CURLOPT_DEBUGDATA, j);
+    SETOPT(CURLOPT_VERBOSE, 1L);
+    return 0;
+fail:
+    return -1;
+}
 
 /* TLS and HTTP version settings for a transfer of url; -1 on curl
  * failure. */
@@ -167,7 +198,7 @@ int job_prepare(struct job *j, const struct fetch_conf *c)
     if (j->proxy || c->proxy)
         SETOPT(CURLOPT_PROXY, j->proxy ? j->proxy : c->proxy);
     if (set_tls(e, j->url, c) < 0 || request_apply(&c->req, e, j->url) < 0 ||
-        set_conditions(j, e, c) < 0)
+        set_conditions(j, e, c) < 0 || (c->warc && set_capture(j, e) < 0))
         goto fail;
     j->easy = e;
     return 0;
@@ -280,6 +311,34 @@ long job_finish_attempt(struct job *j, CURLcode code,
                   j->errbuf[0] ? j->errbuf : curl_easy_strerror(code),
                   j->proxy_i);
     return -1;
+}
+
+void job_write_warc(struct job *j, struct warc *w)
+{
+    struct warc_exchange x;
+    char *final_url = NULL, *ip = NULL;
+
+    if (!w || !j->easy || !j->cap || !j->cap->resp.len)
+        return;                 /* no response: nothing to keep */
+    curl_easy_getinfo(j->easy, CURLINFO_EFFECTIVE_URL, &final_url);
+    curl_easy_getinfo(j->easy, CURLINFO_PRIMARY_IP, &ip);
+    memset(&x, 0, sizeof(x));
+    x.uri = final_url ? final_url : j->url;
+    x.ip = ip;
+    x.date_ms = wall_ms();
+    x.req = j->cap->req.data;
+    x.req_len = j->cap->req.len;
+    x.resp = j->cap->resp.data;
+    x.resp_len = j->cap->resp.len;
+    x.body = j->body.data;
+    x.body_len = j->body.len;
+    if (j->too_large || j->meta.error == ZS_TOO_LARGE)
+        x.truncated = "length";
+    else if (j->meta.error == ZS_TIMEOUT)
+        x.truncated = "time";
+    else if (j->meta.error == ZS_RESET)
+        x.truncated = "disconnect";
+    (void)warc_write_exchange(w, &x);     /* logged; the crawl goes on */
 }
 
 static void free_body(void *data, void *hint)

@@ -14,6 +14,7 @@
 #include "common/buf.h"
 #include "common/msg.h"
 #include "fetcher/request.h"
+#include "fetcher/warc.h"
 
 struct fetch_conf {
     long timeout_ms;        /* total time per attempt */
@@ -28,6 +29,7 @@ struct fetch_conf {
     const char *key;        /* its private key (PEM file) or NULL */
     bool http11;            /* HTTP/1.1 only: no HTTP/2 over TLS */
     const char *cookies;    /* the cookie jar's file, or NULL */
+    struct warc *warc;      /* --warc: the records' file, or NULL */
     struct request req;     /* headers, credentials, the cookie jar */
 };
 
@@ -49,6 +51,7 @@ struct job {
     char *if_etag;          /* stored ETag: If-None-Match, or NULL */
     char *if_lastmod;       /* stored Last-Modified: If-Modified-Since */
     struct curl_slist *cond_hdrs; /* --header lines + the conditions */
+    struct warc_capture *cap; /* --warc: request and response heads */
     int tries;              /* attempts made */
     int64_t recv_ms;        /* monotonic time the dispatch arrived */
     int64_t started_ms;     /* monotonic time of the first attempt */
@@ -81,6 +84,11 @@ long job_finish_attempt(struct job *j, CURLcode code,
  * the socket is full (the job keeps everything), -2 when the send failed
  * after the body was handed over (the body is gone: fetch again). */
 int job_send_page(struct job *j, void *sock);
+
+/* --warc: the finished job's request and response records to w, when
+ * it got a response (robots.txt fetches too).  Before job_send_page(),
+ * which hands the body over. */
+void job_write_warc(struct job *j, struct warc *w);
 
 /* Map a finished curl code to an error code of DESIGN.md. */
 int job_map_error(CURLcode code, bool too_large);

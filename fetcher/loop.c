@@ -59,6 +59,7 @@ static void outbox_flush(struct fetcher *f)
  * host and is freed (it was never counted in held). */
 static void finish(struct fetcher *f, struct job *j)
 {
+    job_write_warc(j, f->conf.warc);
     if (j->is_robots) {
         hosts_robots_done(f->hosts, j);
         job_free(j);

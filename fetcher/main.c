@@ -15,6 +15,7 @@
 #include "fetcher/hosts.h"
 #include "fetcher/loop.h"
 #include "fetcher/request.h"
+#include "fetcher/warc.h"
 
 #define FETCH_DISPATCH_HWM 64
 #define FETCH_PAGES_HWM 32
@@ -52,6 +53,9 @@ static const char usage[] =
 "                       host, not across a redirect either (repeatable)\n"
 "  --cookies FILE       a cookie jar (Netscape format, as curl's): loaded\n"
 "                       at start, shared by the transfers, saved at exit\n"
+"  --warc FILE          append every response and its request to FILE as\n"
+"                       WARC 1.1 records, each a gzip member (decoded\n"
+"                       payloads; see zscrape-fetcher(1))\n"
 "  --http1.1            no HTTP/2 (default: HTTP/2 over TLS where the\n"
 "                       server offers it, many transfers on a connection)\n"
 "  --serve-parsers ADDR send pages only to the parsers that connect to\n"
@@ -66,7 +70,7 @@ static const char usage[] =
 enum { O_COORD = 256, O_CONC, O_PERHOST, O_DELAY, O_TIMEOUT, O_RETRIES,
        O_UA, O_MAXB, O_PROXY, O_INSECURE, O_LOGLEVEL, O_LOGJSON, O_ROBOTS,
        O_SERVE, O_CACERT, O_CERT, O_KEY, O_HTTP11,
-       O_HEADER, O_AUTH, O_COOKIES, O_PROXIES };
+       O_HEADER, O_AUTH, O_COOKIES, O_PROXIES, O_WARC };
 enum { O_CURVE = 512 };
 
 static const struct option longopts[] = {
@@ -89,6 +93,7 @@ static const struct option longopts[] = {
     { "auth", required_argument, NULL, O_AUTH },
     { "cookies", required_argument, NULL, O_COOKIES },
     { "proxies", required_argument, NULL, O_PROXIES },
+    { "warc", required_argument, NULL, O_WARC },
     { "robots", required_argument, NULL, O_ROBOTS },
     { "serve-parsers", required_argument, NULL, O_SERVE },
     { "log-level", required_argument, NULL, O_LOGLEVEL },
@@ -138,6 +143,7 @@ static void request_arg(struct fetcher *f, int code, const char *v)
 struct fetch_opts {
     const char *coord;
     const char *serve;      /* --serve-parsers: our own pages endpoint */
+    const char *warc;       /* --warc FILE, or NULL */
     long per_host, delay, timeout_s;
     bool robots;
 };
@@ -148,9 +154,10 @@ struct fetch_opts {
 static int parse_opts(struct fetch_opts *o, struct fetcher *f, int argc,
                       char **argv)
 {
+    char err[512];
     int c;
 
-    *o = (struct fetch_opts){ NULL, NULL, 8, 0, 30, false };
+    *o = (struct fetch_opts){ NULL, NULL, NULL, 8, 0, 30, false };
     f->concurrency = 256;
     f->conf.retries = 2;
     f->conf.max_bytes = 10u << 20;
@@ -201,6 +208,11 @@ static int parse_opts(struct fetch_opts *o, struct fetcher *f, int argc,
         case O_HTTP11: f->conf.http11 = true; break;
         case O_HEADER: case O_AUTH: case O_COOKIES: case O_PROXIES:
             request_arg(f, c, optarg);
+            break;
+        case O_WARC:
+            if (fetchopt_warc(optarg, err, sizeof(err)) < 0)
+                die_usage("--warc: %s", err);
+            o->warc = optarg;
             break;
         case O_ROBOTS:
             if (strcmp(optarg, "on") && strcmp(optarg, "off"))
@@ -265,6 +277,9 @@ int main(int argc, char **argv)
         fatal("cannot make a curl multi handle");
     if (f.conf.cookies && request_open_jar(&f.conf.req, f.conf.cookies) < 0)
         exit(1);
+    if (o.warc && !(f.conf.warc = warc_open(o.warc, "zscrape-fetcher/"
+                                            ZS_VERSION)))
+        exit(1);
     curl_multi_setopt(f.multi, CURLMOPT_MAX_HOST_CONNECTIONS, o.per_host);
     curl_multi_setopt(f.multi, CURLMOPT_MAXCONNECTS, (long)f.concurrency);
     curl_multi_setopt(f.multi, CURLMOPT_PIPELINING, f.conf.http11 ?
@@ -293,17 +308,20 @@ int main(int argc, char **argv)
     if (rc < 0)
         fatal("cannot connect to the coordinator '%s'", o.coord);
     log_info("started coordinator=%s concurrency=%d per_host=%ld delay=%ld "
-             "robots=%s pages=%s http=%s", o.coord, f.concurrency,
+             "robots=%s pages=%s http=%s warc=%s", o.coord, f.concurrency,
              o.per_host, o.delay, o.robots ? "on" : "off",
-             o.serve ? o.serve : "sink", f.conf.http11 ? "1.1" : "2");
+             o.serve ? o.serve : "sink", f.conf.http11 ? "1.1" : "2",
+             o.warc ? o.warc : "-");
     f.hello = &hr;
     rc = fetcher_run(&f);
     /* every easy handle is gone; the path is the hello's, freed below */
     if (f.conf.cookies && request_save_jar(&f.conf.req, f.conf.cookies) < 0)
         rc = -1;
     fetcher_report(&f, true);
-    log_info("exit fetched=%llu peak_rss_kb=%ld",
-             (unsigned long long)f.fetched, peak_rss_kb());
+    log_info("exit fetched=%llu warc_records=%llu peak_rss_kb=%ld",
+             (unsigned long long)f.fetched,
+             (unsigned long long)warc_records(f.conf.warc), peak_rss_kb());
+    warc_close(f.conf.warc);
     zmq_close(f.dispatch);
     zmq_close(f.pages);
     zmq_close(f.control);

@@ -13,7 +13,8 @@
 set -eu
 
 PKGS="build-essential pkg-config clang libcurl4-openssl-dev libzmq3-dev
-      libgumbo-dev libsqlite3-dev sqlite3 nginx libnginx-mod-http-echo
+      libgumbo-dev libsqlite3-dev sqlite3 zlib1g-dev libssl-dev nginx
+      libnginx-mod-http-echo
       valgrind python3 python3-lxml python3-cssselect python3-zmq python3.11-doc
       iproute2 procps util-linux bsdutils curl groff-base man-db openssl
       tinyproxy"

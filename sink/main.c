@@ -101,6 +101,8 @@ static const char usage[] =
 "  --auth HOST=USER:PASS  basic auth for HOST only (repeatable)\n"
 "  --cookies FILE       cookie jar (Netscape format; created when missing):\n"
 "                       each fetcher loads it at start, saves it at exit\n"
+"  --warc FILE          every fetcher appends each response and its\n"
+"                       request to FILE as WARC 1.1 records (gzip)\n"
 "  --robots on|off      obey robots.txt (default: on when --depth > 0)\n"
 "  --max-bytes N        decoded body cap (default 10485760; parsers too)\n"
 "Handed to every parser that joins:\n"
@@ -120,7 +122,7 @@ enum { O_BIND = 256, O_SEEDS, O_RULES, O_FORMAT, O_DEPTH, O_SCOPE, O_MAXP,
        O_CONC, O_PERHOST, O_DELAY, O_TIMEOUT, O_RETRIES, O_UA, O_PROXY,
        O_INSECURE, O_ROBOTS, O_MAXB, O_PTIMEOUT, O_MAXDEPTH, O_CACERT,
        O_CERT, O_KEY, O_HTTP11, O_HEADER, O_AUTH, O_COOKIES,
-       O_PROXIES };
+       O_PROXIES, O_WARC };
 enum { O_CURVE = 512, O_KEYGEN };
 
 static const struct option longopts[] = {
@@ -162,6 +164,7 @@ static const struct option longopts[] = {
     { "auth", required_argument, NULL, O_AUTH },
     { "cookies", required_argument, NULL, O_COOKIES },
     { "proxies", required_argument, NULL, O_PROXIES },
+    { "warc", required_argument, NULL, O_WARC },
     { "robots", required_argument, NULL, O_ROBOTS },
     { "max-bytes", required_argument, NULL, O_MAXB },
     { "parse-timeout", required_argument, NULL, O_PTIMEOUT },
@@ -215,6 +218,7 @@ static const struct worker_opt worker_opts[] = {
     { O_AUTH, "auth", HELLO_FETCHER, 1, 0, check_auth },
     { O_COOKIES, "cookies", HELLO_FETCHER, 1, 0, fetchopt_jar },
     { O_PROXIES, "proxies", HELLO_FETCHER, 1, 0, check_proxies },
+    { O_WARC, "warc", HELLO_FETCHER, 1, 0, fetchopt_warc },
     { O_ROBOTS, "robots", HELLO_FETCHER, 1, 0, NULL },
     { O_MAXB, "max-bytes", HELLO_FETCHER, 1, ZSOCK_MAX_BODY, NULL },
     { O_PTIMEOUT, "parse-timeout", HELLO_PARSER, 0, 3600, NULL },
@@ -890,6 +894,7 @@ int main(int argc, char **argv)
         case O_ROBOTS: case O_MAXB: case O_PTIMEOUT: case O_MAXDEPTH:
         case O_CACERT: case O_CERT: case O_KEY: case O_HTTP11:
         case O_HEADER: case O_AUTH: case O_COOKIES: case O_PROXIES:
+        case O_WARC:
             take_worker_opt(&s.offer, c, optarg);
             robots_set |= c == O_ROBOTS;
             insecure |= c == O_INSECURE;
