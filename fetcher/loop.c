@@ -212,10 +212,11 @@ static long start_ready(struct fetcher *f, int64_t now)
     return wait;
 }
 
-static void on_transfers_done(struct fetcher *f)
+/* Finish the transfers curl reports done; returns how many. */
+static int on_transfers_done(struct fetcher *f)
 {
     CURLMsg *cm;
-    int left;
+    int left, n = 0;
 
     while ((cm = curl_multi_info_read(f->multi, &left))) {
         struct job *j = NULL;
@@ -225,6 +226,7 @@ static void on_transfers_done(struct fetcher *f)
         curl_easy_getinfo(cm->easy_handle, CURLINFO_PRIVATE, (char **)&j);
         running_remove(f, j);
         hosts_done(f->hosts, j);
+        n++;
         delay = job_finish_attempt(j, cm->data.result, &f->conf);
         if (delay >= 0) {
             f->nretries++;
@@ -235,6 +237,7 @@ static void on_transfers_done(struct fetcher *f)
             finish(f, j);
         }
     }
+    return n;
 }
 
 static void free_list(struct job *j)
@@ -272,6 +275,7 @@ int fetcher_run(struct fetcher *f)
     for (;;) {
         int64_t now;
         long w1, w2, timeout = LOOP_POLL_MS;
+        int done;
         CURLMcode mc;
 
         if (sig_stop) {
@@ -300,7 +304,7 @@ int fetcher_run(struct fetcher *f)
             rc = error("curl_multi_perform: %s", curl_multi_strerror(mc));
             break;
         }
-        on_transfers_done(f);
+        done = on_transfers_done(f);
         outbox_flush(f);
         if (w1 >= 0 && w1 < timeout)
             timeout = w1;
@@ -308,8 +312,10 @@ int fetcher_run(struct fetcher *f)
             timeout = w2;
         if (f->out_head && timeout > LOOP_OUTBOX_POLL_MS)
             timeout = LOOP_OUTBOX_POLL_MS;
-        /* ZMQ_FD is edge-triggered: never sleep while a socket has work */
-        if ((f->held < f->concurrency && !f->out_head &&
+        /* A finished transfer freed a slot its host's waiting jobs may
+         * take now (start_ready ran before it finished); and ZMQ_FD is
+         * edge-triggered: never sleep while a socket has work. */
+        if (done || (f->held < f->concurrency && !f->out_head &&
              zsock_readable(f->dispatch)) || zsock_readable(f->control))
             timeout = 0;
         mc = curl_multi_poll(f->multi, fds, 4, (int)timeout, NULL);

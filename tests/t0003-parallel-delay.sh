@@ -1,7 +1,8 @@
 #!/bin/bash
 # t0003: 200 URLs that each take the server 1 s finish in well under 10 s
 # with --concurrency 256 --per-host 256: the fetcher really runs transfers
-# in parallel (one at a time would take 200 s).
+# in parallel (one at a time would take 200 s).  Then --per-host 1
+# --delay 10 over 100 fast pages keeps the gap and no more.
 . "$(dirname "$0")/lib.sh"
 require_bins
 
@@ -46,3 +47,22 @@ note "200 x 1 s pages in ${ms} ms"
     fail "crawl took ${ms} ms, want < 10000 (transfers not in parallel?)"
 # the contract's record shape, last: the checks above say more
 check_records "$T/out.jsonl"
+
+# --per-host 1 --delay 10 over 100 fast pages: one at a time, 10 ms apart,
+# so at least 0.99 s; and the next transfer starts as soon as the delay
+# allows, not at the loop's next idle wake-up (a fetcher that waited for
+# that took 19 s here)
+mkdir -p "$T/www/fast"
+for i in $(seq 100); do
+    echo "<title>f$i</title>" >"$T/www/fast/$i.html"
+    echo "$BASE/fast/$i.html"
+done >"$T/fast.txt"
+start=$(date +%s%3N)
+zs crawl --seeds "$T/fast.txt" -o "$T/fast.jsonl" -q --per-host 1 \
+    --delay 10 >"$T/stdout" 2>"$T/stderr" || fail "the --delay crawl failed"
+ms=$(($(date +%s%3N) - start))
+assert_eq "$(count_records "$T/fast.jsonl")" 100 "records of the --delay crawl"
+note "100 pages, --per-host 1 --delay 10: ${ms} ms"
+[ "$ms" -ge 990 ] || fail "--delay 10: 100 pages in ${ms} ms, want >= 990"
+[ "$ms" -lt 6000 ] ||
+    fail "--delay 10: 100 pages in ${ms} ms, want < 6000 (starts late?)"
