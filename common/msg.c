@@ -257,3 +257,28 @@ char *msg_part_str(struct msg *m, int i)
 
     return xstrndup(p, len);
 }
+
+bool msg_control_drain(void *sock, int64_t *last_heard_ms)
+{
+    bool stop = false;
+    struct msg m;
+    size_t len;
+    int rc;
+
+    while ((rc = msg_recv(sock, &m, ZMQ_DONTWAIT)) != -1) {
+        if (rc != 0)
+            continue;           /* refused (and logged) by msg_recv */
+        if (m.meta.type == MSG_CONTROL) {
+            const char *cmd = msg_part(&m, 0, &len);
+            *last_heard_ms = now_ms();
+            stop |= len == 4 && !memcmp(cmd, "stop", 4);
+        }
+        msg_close(&m);
+    }
+    return stop;
+}
+
+bool msg_sink_silent(int64_t last_heard_ms)
+{
+    return last_heard_ms && now_ms() - last_heard_ms > MSG_ORPHAN_MS;
+}

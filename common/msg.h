@@ -133,6 +133,14 @@ int msg_min_parts(int type);
 #define MSG_HEARTBEAT_MS 1000
 #define MSG_ORPHAN_MS 30000
 
+/* A worker's side of the control socket: read every message waiting on
+ * sock (a SUB); *last_heard_ms is set when one came from the sink.  True
+ * when one said "stop". */
+bool msg_control_drain(void *sock, int64_t *last_heard_ms);
+/* True when the sink spoke once and then nothing for MSG_ORPHAN_MS: its
+ * crawl is over (a stop was missed) or it died. */
+bool msg_sink_silent(int64_t last_heard_ms);
+
 /* Counters of refused frames since start (for stats). */
 extern uint64_t msg_refused;
 

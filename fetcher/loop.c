@@ -110,26 +110,6 @@ static void intake(struct fetcher *f)
     }
 }
 
-static bool on_control(struct fetcher *f)
-{
-    bool stop = false;
-
-    while (zsock_readable(f->control)) {
-        struct msg m;
-        size_t len;
-        const char *cmd;
-        if (msg_recv(f->control, &m, ZMQ_DONTWAIT) != 0)
-            break;
-        cmd = msg_part(&m, 0, &len);
-        if (m.meta.type == MSG_CONTROL)
-            f->last_heard_ms = now_ms();
-        if (m.meta.type == MSG_CONTROL && len == 4 && !memcmp(cmd, "stop", 4))
-            stop = true;
-        msg_close(&m);
-    }
-    return stop;
-}
-
 /* Move due retries back to their host queues; returns ms to the next. */
 static long due_retries(struct fetcher *f, int64_t now)
 {
@@ -282,12 +262,12 @@ int fetcher_run(struct fetcher *f)
             log_info("signal: stopping with %d jobs held", f->held);
             break;
         }
-        if (on_control(f)) {
+        if (msg_control_drain(f->control, &f->last_heard_ms)) {
             log_info("stop from the sink fetched=%llu",
                      (unsigned long long)f->fetched);
             break;
         }
-        if (f->last_heard_ms && now_ms() - f->last_heard_ms > MSG_ORPHAN_MS) {
+        if (msg_sink_silent(f->last_heard_ms)) {
             log_warn("no word from the sink for %d s: its crawl is over, "
                      "stopping", MSG_ORPHAN_MS / 1000);
             break;

@@ -93,33 +93,6 @@ struct parser {
 /* ------------------------------------------------------------------ */
 /* one page                                                            */
 
-static bool on_control(struct parser *p)
-{
-    bool stop = false;
-
-    while (zsock_readable(p->control)) {
-        struct msg m;
-        size_t len;
-        const char *cmd;
-        if (msg_recv(p->control, &m, ZMQ_DONTWAIT) != 0)
-            break;
-        cmd = msg_part(&m, 0, &len);
-        if (m.meta.type == MSG_CONTROL)
-            p->last_heard_ms = now_ms();
-        if (m.meta.type == MSG_CONTROL && len == 4 && !memcmp(cmd, "stop", 4))
-            stop = true;
-        msg_close(&m);
-    }
-    return stop;
-}
-
-/* The sink said nothing for MSG_ORPHAN_MS after it spoke once: its crawl
- * is over (or it died). */
-static bool sink_silent(struct parser *p)
-{
-    return p->last_heard_ms && now_ms() - p->last_heard_ms > MSG_ORPHAN_MS;
-}
-
 static int send_result(struct parser *p, struct msg *m, int err,
                        struct extract_out *o)
 {
@@ -154,7 +127,8 @@ static int send_result(struct parser *p, struct msg *m, int err,
      * died leaves the socket full for ever). */
     while ((rc = msg_send(p->results, &meta, f, n, 0)) < 0 &&
            (errno == EAGAIN || errno == EINTR) && !sig_stop) {
-        if (on_control(p) || sink_silent(p)) {
+        if (msg_control_drain(p->control, &p->last_heard_ms) ||
+            msg_sink_silent(p->last_heard_ms)) {
             p->stop = true;
             break;
         }
@@ -242,12 +216,13 @@ static int parser_run(struct parser *p)
             report(p, false);
         if (items[2].revents)
             sig_drain();
-        if (p->stop || (items[1].revents && on_control(p))) {
+        if (p->stop || (items[1].revents &&
+                        msg_control_drain(p->control, &p->last_heard_ms))) {
             log_info("stop from the sink parsed=%llu",
                      (unsigned long long)p->parsed);
             return 0;
         }
-        if (sink_silent(p)) {
+        if (msg_sink_silent(p->last_heard_ms)) {
             log_warn("no word from the sink for %d s: its crawl is over, "
                      "stopping", MSG_ORPHAN_MS / 1000);
             return 0;

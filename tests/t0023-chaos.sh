@@ -151,26 +151,7 @@ PY
         fail "$ROUND: no stats"
     [ "$kills" -ge 3 ] ||
         fail "$ROUND: only $kills kills: the crawl was too short to test"
-    records_py "$T/$ROUND.jsonl" '
-base, pages_file, name = args
-pages = [base + l.strip() for l in open(pages_file) if l.strip()]
-index = {u: i for i, u in enumerate(pages)}
-c = Counter(r["url"] for r in recs)
-dup = sorted(u for u, n in c.items() if n > 1)
-miss = sorted(set(pages) - set(c))
-extra = sorted(set(c) - set(pages))
-if dup or miss or extra:
-    die("%s: %d records, want %d; %d URLs more than once %s; %d missing %s;"
-        " %d unexpected %s" % (name, len(recs), len(pages), len(dup),
-        dup[:5], len(miss), miss[:5], len(extra), extra[:5]))
-bad = [r for r in recs if r["status"] != 200 or r["error"] is not None]
-if bad:
-    die("%s: %d records not 200 without error: %s" % (name, len(bad),
-        [json.dumps(r)[:200] for r in bad[:3]]))
-for r in recs:
-    if r["title"] != "Page %d" % index[r["url"]]:
-        die("%s: %s: title %r" % (name, r["url"], r["title"]))
-' "$BASE" "$T/pages.txt" "$ROUND"
+    check_site_records "$T/$ROUND.jsonl" "$BASE" "$T/pages.txt" all "$ROUND"
 }
 
 round ext ext

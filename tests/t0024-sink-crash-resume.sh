@@ -115,26 +115,7 @@ fi
 cp "$T/nginx/access.log" "$T/access3.log"
 
 check_records "$T/out.jsonl"
-records_py "$T/out.jsonl" '
-base, pages_file = args
-pages = [base + l.strip() for l in open(pages_file) if l.strip()]
-index = {u: i for i, u in enumerate(pages)}
-c = Counter(r["url"] for r in recs)
-dup = sorted(u for u, n in c.items() if n > 1)
-miss = sorted(set(pages) - set(c))
-extra = sorted(set(c) - set(pages))
-if dup or miss or extra:
-    die("%d records, want %d; %d URLs more than once %s; %d missing %s; "
-        "%d unexpected %s" % (len(recs), len(pages), len(dup), dup[:5],
-        len(miss), miss[:5], len(extra), extra[:5]))
-bad = [r for r in recs if r["status"] != 200 or r["error"] is not None]
-if bad:
-    die("%d records not 200: %s" % (len(bad),
-        [json.dumps(r)[:200] for r in bad[:3]]))
-for r in recs:
-    if r["title"] != "Page %d" % index[r["url"]]:
-        die("%s: title %r" % (r["url"], r["title"]))
-' "$BASE" "$T/pages.txt"
+check_site_records "$T/out.jsonl" "$BASE" "$T/pages.txt"
 
 # refetches: pages run k asked for that an earlier run had asked for
 page_requests "$T/access1.log" | sort >"$T/req1"

@@ -2,6 +2,8 @@
  * over a real ZeroMQ inproc PUSH/PULL pair. */
 #include "common/compat.h"
 
+#include <unistd.h>
+
 #include "common/log.h"
 #include "common/msg.h"
 #include "common/util.h"
@@ -410,6 +412,31 @@ static void test_send_fails(void *ctx)
     zmq_close(lonely);
 }
 
+/* msg_control_drain: every waiting message read, "stop" seen, the time of
+ * the last word kept; garbage in between refused, not fatal. */
+static void test_control(void *push, void *pull)
+{
+    struct msg_meta meta = sample_meta(MSG_CONTROL);
+    struct msg_frame f;
+    int64_t heard = 0;
+
+    f = (struct msg_frame){ "hb", 2, NULL, NULL };
+    CHECK_INT(msg_send(push, &meta, &f, 1, 0), 0);
+    CHECK_INT(zmq_send(push, "garbage", 7, 0), 7);
+    f = (struct msg_frame){ "stop", 4, NULL, NULL };
+    CHECK_INT(msg_send(push, &meta, &f, 1, 0), 0);
+    usleep(100 * 1000);     /* inproc: let them arrive */
+    CHECK(msg_control_drain(pull, &heard));
+    CHECK(heard > 0);
+    CHECK(!msg_sink_silent(heard));
+    CHECK(msg_sink_silent(heard - MSG_ORPHAN_MS - 1));
+    CHECK(!msg_sink_silent(0));      /* never heard: not an orphan */
+    f = (struct msg_frame){ "hb", 2, NULL, NULL };
+    CHECK_INT(msg_send(push, &meta, &f, 1, 0), 0);
+    usleep(100 * 1000);
+    CHECK(!msg_control_drain(pull, &heard));
+}
+
 int main(void)
 {
     void *ctx, *push, *pull;
@@ -431,6 +458,7 @@ int main(void)
 
     test_roundtrip(push, pull);
     test_refused(push, pull);
+    test_control(push, pull);
     test_send_fails(ctx);
 
     zmq_close(push);
