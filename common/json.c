@@ -120,3 +120,108 @@ int json_string_decode(const char *p, size_t n, struct buf *out)
     }
     return 0;
 }
+
+static size_t skip_ws(const char *p, size_t i, size_t n)
+{
+    while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\n' ||
+                     p[i] == '\r'))
+        i++;
+    return i;
+}
+
+/* End of the string literal starting at p[i] == '"', or 0. */
+static size_t string_end(const char *p, size_t i, size_t n)
+{
+    for (i++; i < n; i++) {
+        if (p[i] == '\\')
+            i++;
+        else if (p[i] == '"')
+            return i + 1;
+        else if ((unsigned char)p[i] < 0x20)
+            return 0;
+    }
+    return 0;
+}
+
+static size_t scalar_end(const char *p, size_t i, size_t n)
+{
+    static const char *const words[] = { "true", "false", "null" };
+    size_t k, start = i;
+
+    for (k = 0; k < 3; k++) {
+        size_t len = strlen(words[k]);
+        if (n - i >= len && !memcmp(p + i, words[k], len))
+            return i + len;
+    }
+    while (i < n && strchr("+-0123456789.eE", p[i]))
+        i++;
+    return i > start && (p[start] == '-' || (p[start] >= '0' &&
+                                              p[start] <= '9')) ? i : 0;
+}
+
+/* After a member's key at p[i] and its ':': where its value may start,
+ * or 0. */
+static size_t key_colon(const char *p, size_t i, size_t n)
+{
+    size_t e;
+
+    if (i >= n || p[i] != '"' || !(e = string_end(p, i, n)))
+        return 0;
+    i = skip_ws(p, e, n);
+    return i < n && p[i] == ':' ? i + 1 : 0;
+}
+
+long json_skip(const char *p, size_t n)
+{
+    char stack[JSON_SKIP_DEPTH];
+    int depth = 0;
+    size_t i = 0, e;
+    bool want_value = true;
+
+    for (;;) {
+        i = skip_ws(p, i, n);
+        if (i >= n)
+            return -1;
+        if (want_value) {
+            if (p[i] == '{' || p[i] == '[') {
+                if (depth == JSON_SKIP_DEPTH)
+                    return -1;
+                stack[depth++] = p[i] == '{' ? '}' : ']';
+                i = skip_ws(p, i + 1, n);
+                if (i < n && p[i] == stack[depth - 1]) {
+                    depth--;
+                    i++;
+                    want_value = false;
+                    if (!depth)
+                        return (long)i;
+                    continue;
+                }
+                if (stack[depth - 1] == '}' && !(i = key_colon(p, i, n)))
+                    return -1;
+                continue;
+            }
+            e = p[i] == '"' ? string_end(p, i, n) : scalar_end(p, i, n);
+            if (!e)
+                return -1;
+            i = e;
+            if (!depth)
+                return (long)i;
+            want_value = false;
+            continue;
+        }
+        /* after a value inside an object or array: ',' or its end */
+        if (p[i] == stack[depth - 1]) {
+            depth--;
+            i++;
+            if (!depth)
+                return (long)i;
+            continue;
+        }
+        if (p[i] != ',')
+            return -1;
+        i = skip_ws(p, i + 1, n);
+        if (stack[depth - 1] == '}' && !(i = key_colon(p, i, n)))
+            return -1;
+        want_value = true;
+    }
+}

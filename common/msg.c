@@ -258,6 +258,21 @@ char *msg_part_str(struct msg *m, int i)
     return xstrndup(p, len);
 }
 
+bool msg_header_has(const char *lines, size_t len, const char *name,
+                    size_t n)
+{
+    size_t i = 0;
+
+    while (i < len) {
+        const char *h = lines + i;
+        size_t hlen = strnlen(h, len - i);
+        if (hlen > n && h[n] == ':' && !strncasecmp(h, name, n))
+            return true;
+        i += hlen + 1;
+    }
+    return false;
+}
+
 bool msg_control_drain(void *sock, int64_t *last_heard_ms)
 {
     bool stop = false;

@@ -5,7 +5,8 @@
  *   elapsed_ms(4) fetched_at(8) bytes(8) fetch_wait_ms(4) parse_wait_ms(4)
  *   parse_ms(4)                                 little-endian, 50 bytes
  * then body frames by type:
- *   DISPATCH  sink -> fetcher   url, [etag], [last_modified]
+ *   DISPATCH  sink -> fetcher   url, [etag, last_modified,
+ *                               [method, headers, body]]
  *   PAGE      fetcher -> parser url, final_url, content_type, body,
  *                               etag, last_modified
  *   RESULT    parser -> sink    url, final_url, content_type, links,
@@ -14,7 +15,9 @@
  *                               field: "name\0json-value")
  * etag and last_modified are a page's validators (--state), empty when
  * unknown: in DISPATCH the stored ones (the fetcher sends a conditional
- * request), in PAGE and RESULT the ones the response carried.
+ * request), in PAGE and RESULT the ones the response carried.  method,
+ * headers ("Name: value" lines, each NUL-ended) and body: a request seed's
+ * (sink/reqseed.h); its url then has a fragment, its key, never sent.
  *   CONTROL   sink -> everyone  command ("stop"), [argument]
  * A frame of another version or shape is refused, never misread. */
 #ifndef ZS_MSG_H
@@ -24,12 +27,15 @@
 
 #include <zmq.h>
 
-#define MSG_VERSION 3
+#define MSG_VERSION 4
 #define MSG_HDR_LEN 50
 #define MSG_MAX_PARTS 64
 /* Fixed frame positions of the validators, and of RESULT's first field. */
 #define MSG_DISPATCH_ETAG 1
 #define MSG_DISPATCH_LASTMOD 2
+#define MSG_DISPATCH_METHOD 3
+#define MSG_DISPATCH_HEADERS 4
+#define MSG_DISPATCH_BODY 5
 #define MSG_PAGE_ETAG 4
 #define MSG_PAGE_LASTMOD 5
 #define MSG_RESULT_ETAG 4
@@ -64,6 +70,11 @@ enum zs_err {
     ZS_LOST,
     ZS_ERR_COUNT
 };
+
+/* True when the header lines lines[0..len) (DISPATCH's headers frame:
+ * "Name: value", each NUL-ended) set the header name[0..n). */
+bool msg_header_has(const char *lines, size_t len, const char *name,
+                    size_t n);
 
 /* Name of an error code ("dns"), or NULL for ZS_OK and unknown codes. */
 const char *zs_err_name(int err);

@@ -40,6 +40,9 @@ void job_free(struct job *j)
     free(j->cap);
     free(j->if_etag);
     free(j->if_lastmod);
+    free(j->method);
+    free(j->req_hdrs);
+    free(j->req_body);
     free(j->url);
     free(j->host);
     free(j);
@@ -52,6 +55,39 @@ void job_set_validators(struct job *j, const char *etag,
     free(j->if_lastmod);
     j->if_etag = etag && *etag ? xstrdup(etag) : NULL;
     j->if_lastmod = lastmod && *lastmod ? xstrdup(lastmod) : NULL;
+}
+
+void job_set_request(struct job *j, const char *method, const char *hdrs,
+                     size_t hlen, const char *body, size_t blen)
+{
+    free(j->method);
+    free(j->req_hdrs);
+    free(j->req_body);
+    j->method = xstrdup(method);
+    j->req_hdrs = NULL;
+    j->req_hdrs_len = hlen;
+    if (hlen) {
+        /* NUL-ended lines; one more NUL keeps a torn last line bounded */
+        j->req_hdrs = xmalloc(hlen + 1);
+        memcpy(j->req_hdrs, hdrs, hlen);
+        j->req_hdrs[hlen] = '\0';
+    }
+    j->req_body = NULL;
+    j->req_body_len = blen;
+    if (body) {
+        j->req_body = xmalloc(blen + 1);
+        memcpy(j->req_body, body, blen);
+        j->req_body[blen] = '\0';
+    }
+}
+
+/* True when the seed's headers set the one of the "Name: value" line. */
+static bool seed_sets(const struct job *j, const char *line)
+{
+    const char *colon = strchr(line, ':');
+
+    return msg_header_has(j->req_hdrs, j->req_hdrs_len, line,
+                          colon ? (size_t)(colon - line) : strlen(line));
 }
 
 /* The --header lines plus "name: value", appended to *list; NULL when
@@ -68,19 +104,43 @@ static struct curl_slist *add_header(struct curl_slist *list,
     return l;
 }
 
-/* Conditional request headers on e, when the job has validators; -1 on
- * curl failure. */
+/* The job's own headers on e: a request seed's and the conditional
+ * ones, after the --header lines the seed does not replace; -1 on curl
+ * failure. */
 static int set_conditions(struct job *j, CURL *e, const struct fetch_conf *c)
 {
-    struct curl_slist *l = NULL, *h;
+    struct curl_slist *l = NULL, *h, *t;
+    size_t i;
 
-    if (!j->if_etag && !j->if_lastmod)
+    if (!j->if_etag && !j->if_lastmod && !j->req_hdrs_len && !j->req_body)
         return 0;
     curl_slist_free_all(j->cond_hdrs);
     j->cond_hdrs = NULL;
     for (h = c->req.headers; h; h = h->next) {
-        struct curl_slist *t = curl_slist_append(l, h->data);
-        if (!t) {
+        if (seed_sets(j, h->data))
+            continue;
+        if (!(t = curl_slist_append(l, h->data))) {
+            curl_slist_free_all(l);
+            return -1;
+        }
+        l = t;
+    }
+    for (i = 0; i < j->req_hdrs_len; i += strlen(j->req_hdrs + i) + 1) {
+        if (!(t = curl_slist_append(l, j->req_hdrs + i))) {
+            curl_slist_free_all(l);
+            return -1;
+        }
+        l = t;
+    }
+    if (j->req_body) {
+        /* no "Expect: 100-continue" round trip before a body, and no
+         * Content-Type but the one the seed or --header gives (curl would
+         * say form-urlencoded) */
+        bool ctype = false;
+        for (h = l; h; h = h->next)
+            ctype |= !strncasecmp(h->data, "Content-Type:", 13);
+        if (!(t = curl_slist_append(l, "Expect:")) ||
+            (!ctype && !(t = curl_slist_append(t, "Content-Type:")))) {
             curl_slist_free_all(l);
             return -1;
         }
@@ -132,6 +192,30 @@ static int set_capture(struct job *j, CURL *e)
     SETOPT(CURLOPT_DEBUGFUNCTION, on_debug);
     SETOPT(CURLOPT_DEBUGDATA, j);
     SETOPT(CURLOPT_VERBOSE, 1L);
+    return 0;
+fail:
+    return -1;
+}
+
+/* A request seed's method and body; -1 on curl failure.  POST goes as
+ * curl's POST, so a 301, 302 or 303 turns it into a GET as browsers do;
+ * another method stays across redirects. */
+static int set_method(struct job *j, CURL *e)
+{
+    bool post = j->method && !strcmp(j->method, "POST");
+
+    if (!j->method || !strcmp(j->method, "GET"))
+        return 0;
+    if (!strcmp(j->method, "HEAD")) {
+        SETOPT(CURLOPT_NOBODY, 1L);
+        return 0;
+    }
+    if (j->req_body || post) {
+        SETOPT(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)j->req_body_len);
+        SETOPT(CURLOPT_POSTFIELDS, j->req_body ? j->req_body : "");
+    }
+    if (!post)
+        SETOPT(CURLOPT_CUSTOMREQUEST, j->method);
     return 0;
 fail:
     return -1;
@@ -198,7 +282,7 @@ int job_prepare(struct job *j, const struct fetch_conf *c)
     if (j->proxy || c->proxy)
         SETOPT(CURLOPT_PROXY, j->proxy ? j->proxy : c->proxy);
     if (set_tls(e, j->url, c) < 0 || request_apply(&c->req, e, j->url) < 0 ||
-        set_conditions(j, e, c) < 0 || (c->warc && set_capture(j, e) < 0))
+        set_conditions(j, e, c) < 0 || set_method(j, e) < 0 || (c->warc && set_capture(j, e) < 0))
         goto fail;
     j->easy = e;
     return 0;
@@ -364,7 +448,7 @@ int job_send_page(struct job *j, void *sock)
     struct msg_frame f[6];
     char *final_url = NULL, *ctype = NULL;
     const char *fu, *ct, *etag, *lastmod;
-    size_t blen = 0;
+    size_t blen = 0, fulen;
     char *body;
     int rc;
 
@@ -374,12 +458,15 @@ int job_send_page(struct job *j, void *sock)
     }
     fu = final_url ? final_url : j->url;
     ct = ctype ? ctype : "";
+    /* final_url is where the page is: no fragment (a request seed's
+     * label, or one a redirect named) */
+    fulen = strcspn(fu, "#");
     etag = response_header(j->easy, "ETag");
     lastmod = response_header(j->easy, "Last-Modified");
     j->meta.type = MSG_PAGE;
     j->meta.bytes = j->body.len;
     f[0] = (struct msg_frame){ j->url, strlen(j->url), NULL, NULL };
-    f[1] = (struct msg_frame){ fu, strlen(fu), NULL, NULL };
+    f[1] = (struct msg_frame){ fu, fulen, NULL, NULL };
     f[2] = (struct msg_frame){ ct, strlen(ct), NULL, NULL };
     if (j->meta.error == ZS_OK && j->body.len) {
         /* Probe for room first: ownership of the body passes on send,

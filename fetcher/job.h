@@ -50,7 +50,13 @@ struct job {
     long proxy_i;           /* its place in --proxies, -1 for none */
     char *if_etag;          /* stored ETag: If-None-Match, or NULL */
     char *if_lastmod;       /* stored Last-Modified: If-Modified-Since */
-    struct curl_slist *cond_hdrs; /* --header lines + the conditions */
+    char *method;           /* a request seed's method, or NULL (GET) */
+    char *req_hdrs;         /* its "Name: value" lines, each NUL-ended */
+    size_t req_hdrs_len;
+    char *req_body;         /* its body (NULL: none; may hold NULs) */
+    size_t req_body_len;
+    struct curl_slist *cond_hdrs; /* --header lines + the seed's headers
+                                   * + the conditions, when it has some */
     struct warc_capture *cap; /* --warc: request and response heads */
     int tries;              /* attempts made */
     int64_t recv_ms;        /* monotonic time the dispatch arrived */
@@ -68,6 +74,12 @@ void job_free(struct job *j);
  * NULL or "" for none): If-None-Match, If-Modified-Since. */
 void job_set_validators(struct job *j, const char *etag,
                         const char *lastmod);
+
+/* Make the job a request seed's (sink/reqseed.h): method, headers as
+ * NUL-ended "Name: value" lines, body (hlen, blen bytes; all copied).  A
+ * seed header replaces a --header of the same name. */
+void job_set_request(struct job *j, const char *method, const char *hdrs,
+                     size_t hlen, const char *body, size_t blen);
 
 /* Make the easy handle for the next attempt; -1 on curl failure. */
 int job_prepare(struct job *j, const struct fetch_conf *c);

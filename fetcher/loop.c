@@ -90,6 +90,18 @@ static void on_url_in(struct fetcher *f, struct msg *m)
         free(etag);
         free(lastmod);
     }
+    if (m->nparts > MSG_DISPATCH_BODY) {
+        size_t mlen, hlen, blen;
+        const char *method = msg_part(m, MSG_DISPATCH_METHOD, &mlen);
+        const char *hdrs = msg_part(m, MSG_DISPATCH_HEADERS, &hlen);
+        const char *body = msg_part(m, MSG_DISPATCH_BODY, &blen);
+        char *mstr = xstrndup(method, mlen);
+        /* a body only for a method that has one (the sink sends "") */
+        bool has_body = strcmp(mstr, "GET") && strcmp(mstr, "HEAD") &&
+                        (blen || strcmp(mstr, "POST") == 0);
+        job_set_request(j, mstr, hdrs, hlen, has_body ? body : NULL, blen);
+        free(mstr);
+    }
     j->started_ms = now_ms();
     f->held++;
     hosts_enqueue(f->hosts, j);

@@ -24,6 +24,7 @@
 #include "parser/rules.h"
 #include "sink/journal.h"
 #include "sink/ledger.h"
+#include "sink/reqseed.h"
 #include "sink/resume.h"
 #include "sink/scope.h"
 #include "sink/seeds.h"
@@ -57,7 +58,9 @@ static const char usage[] =
 "  --curve-keys DIR     CURVE: encrypt every tcp socket and admit only the\n"
 "                       worker keys of DIR (zscrape keygen DIR)\n"
 "  --keygen DIR         make DIR with new CURVE keys, then exit\n"
-"  --seeds FILE         seed URLs, one a line ('-' = stdin)\n"
+"  --seeds FILE         seed URLs, one a line ('-' = stdin); a line that\n"
+"                       starts with '{' is a request seed: JSON with url,\n"
+"                       method, headers, body|json|form (README)\n"
 "  --rules FILE         extraction rules, handed to every parser\n"
 "  -o, --output FILE    output file (default stdout)\n"
 "  --format F           jsonl|csv|sqlite (default: from the extension:\n"
@@ -240,6 +243,7 @@ struct sink {
     pthread_t streamer;     /* runs zmq_proxy_steerable */
     struct ledger *ledger;  /* seen, frontier, leases */
     struct scope *scope;    /* which links to follow */
+    struct reqtab *reqs;    /* request seeds by key */
     struct writer *out;     /* the output */
     struct journal *journal;/* --state, or NULL */
     struct validators *validators; /* --state: stored ETag, Last-Modified */
@@ -304,12 +308,15 @@ static int queue_url(struct sink *s, const char *url, uint32_t depth)
     return rc;
 }
 
-static void on_seed(void *arg, const char *url)
+static void on_seed(void *arg, const char *url, struct reqseed *req,
+                    const char *line, size_t n)
 {
     struct sink *s = arg;
 
+    scope_add_seed(s->scope, req ? req->url : url);
     queue_url(s, url, 0);
-    scope_add_seed(s->scope, url);
+    if (req && reqtab_add(s->reqs, req, line, n) < 0)
+        fatal("cannot keep the request seeds");
 }
 
 /* Resume: a URL with a record in the output is done. */
@@ -431,8 +438,8 @@ static void keep_validators(struct sink *s, const struct lease *ls,
     size_t elen = 0, llen = 0;
     bool ok = m->meta.error == ZS_OK;
 
-    if (!s->validators)
-        return;
+    if (!s->validators || reqseed_is_key(ls->url))
+        return;     /* a request seed is never sent conditionally */
     if (ok && (m->meta.status == MSG_STATUS_NOT_MODIFIED ||
                (m->meta.status >= 200 && m->meta.status <= 299))) {
         etag = msg_part(m, MSG_RESULT_ETAG, &elen);
@@ -529,10 +536,11 @@ static void dispatch_some(struct sink *s)
     while (may_dispatch(s) &&
            ledger_pop(s->ledger, &url, &depth, &attempt)) {
         struct msg_meta meta;
-        struct msg_frame f[3];
+        struct msg_frame f[6];
         const char *etag, *lastmod;
+        const struct reqseed *rq = NULL;
         struct lease *ls;
-        int nf = 1;
+        int nf = 1, i;
         if (attempt == 0 && s->max_pages &&
             (long)s->dispatched_new >= s->max_pages) {
             ledger_requeue(s->ledger, url, depth, attempt);
@@ -546,11 +554,32 @@ static void dispatch_some(struct sink *s)
                           now_ms() + s->lease_ms);
         meta.id = ls->id;
         ls->sent_ms = now_ms();
+        if (reqseed_is_key(url) && !(rq = reqtab_get(s->reqs, url))) {
+            /* only when DIR/requests lost it */
+            log_error("no request stored for '%s' (give the same seeds, "
+                      "or keep the --state folder's 'requests' file)", url);
+            write_error_record(s, ls, ZS_BAD_URL);
+            ledger_close(s->ledger, ls);
+            s->dispatched_new += attempt == 0;
+            continue;
+        }
         f[0] = (struct msg_frame){ url, strlen(url), NULL, NULL };
+        if (rq) {
+            /* a request seed: no conditions, its method, headers, body */
+            f[nf++] = (struct msg_frame){ "", 0, NULL, NULL };
+            f[nf++] = (struct msg_frame){ "", 0, NULL, NULL };
+            f[nf++] = (struct msg_frame){ rq->method, strlen(rq->method),
+                                          NULL, NULL };
+            f[nf++] = (struct msg_frame){ rq->headers ? rq->headers : "",
+                                          rq->headers_len, NULL, NULL };
+            f[nf++] = (struct msg_frame){ rq->body ? rq->body : "",
+                                          rq->body_len, NULL, NULL };
+        }
         /* Conditions only in a re-crawl, and only the last crawl's:
          * a URL fetched in this run (or before a crash) whose record did
          * not reach the output must come back whole, never as a 304. */
-        if (s->prior && validators_get(s->prior, url, &etag, &lastmod)) {
+        else if (s->prior &&
+                 validators_get(s->prior, url, &etag, &lastmod)) {
             f[nf++] = (struct msg_frame){ etag, strlen(etag), NULL, NULL };
             f[nf++] = (struct msg_frame){ lastmod, strlen(lastmod), NULL,
                                           NULL };
@@ -564,8 +593,9 @@ static void dispatch_some(struct sink *s)
             break;
         }
         s->stp->dispatched++;
-        s->stp->dispatch_bytes += MSG_HDR_LEN + f[0].len +
-                                  (nf > 1 ? f[1].len + f[2].len : 0);
+        s->stp->dispatch_bytes += MSG_HDR_LEN;
+        for (i = 0; i < nf; i++)
+            s->stp->dispatch_bytes += f[i].len;
         if (attempt == 0)
             s->dispatched_new++;
         if (ledger_inflight(s->ledger) > s->stp->peak_inflight)
@@ -949,6 +979,7 @@ int main(int argc, char **argv)
     s.grace_ms = grace_s * 1000;
     s.ledger = ledger_new((size_t)frontier_mb << 20, state);
     s.scope = scope_new((enum scope_kind)scope);
+    s.reqs = reqtab_new();
     if (state) {
         long done;
         if (!output || !strcmp(output, "-"))
@@ -961,7 +992,7 @@ int main(int argc, char **argv)
         s.journal = journal_open(state, (enum sync_policy)s.sync,
                                  s.recrawl ? on_journal_drop : on_journal_url,
                                  &s);
-        if (!s.journal)
+        if (!s.journal || reqtab_open_state(s.reqs, state) < 0)
             exit(1);
         s.validators = validators_open(state);
         if (s.recrawl && s.validators)
@@ -984,7 +1015,7 @@ int main(int argc, char **argv)
         char *url = url_normalize(argv[i], &why);
         if (!url)
             die_usage("bad URL '%s': %s", argv[i], why);
-        on_seed(&s, url);
+        on_seed(&s, url, NULL, NULL, 0);
         free(url);
         nseeds++;
     }
@@ -996,7 +1027,8 @@ int main(int argc, char **argv)
     }
     if (s.recrawl)
         validators_each(s.validators, on_stored_url, &s);
-    if (s.journal && journal_commit(s.journal) < 0)
+    /* the requests reach the disk before the journal names their keys */
+    if (reqtab_sync(s.reqs) < 0 || (s.journal && journal_commit(s.journal) < 0))
         exit(1);
     if (nseeds == 0 && seeds)
         die_usage("no valid seed URL in '%s'", seeds);
@@ -1053,6 +1085,7 @@ int main(int argc, char **argv)
     hello_offer_release(&s.offer);
     hello_procs_free(&s.procs);
     scope_free(s.scope);
+    reqtab_free(s.reqs);
     ledger_free(s.ledger);
     stats_free(s.stp);
     return rc < 0 ? 1 : 0;

@@ -3,9 +3,11 @@
 
 #include "common/log.h"
 #include "common/url.h"
+#include "sink/reqseed.h"
 #include "sink/seeds.h"
 
-#define SEED_LINE_MAX (64 * 1024)
+#define SEED_LINE_MAX (64 * 1024)       /* a URL's line */
+#define SEED_REQ_LINE_MAX (8 << 20)     /* a request seed's */
 
 long seeds_read(const char *path, seed_fn *fn, void *arg)
 {
@@ -22,7 +24,8 @@ long seeds_read(const char *path, seed_fn *fn, void *arg)
         char *p = line, *url;
         const char *why;
         lineno++;
-        if ((size_t)n > SEED_LINE_MAX) {
+        if ((size_t)n > (line[strspn(line, " \t")] == '{' ?
+                         SEED_REQ_LINE_MAX : SEED_LINE_MAX)) {
             if (bad++ < 100)
                 log_warn("%s:%ld: line too long (%zd bytes), skipped", name,
                          lineno, n);
@@ -37,13 +40,32 @@ long seeds_read(const char *path, seed_fn *fn, void *arg)
             p++;
         if (*p == '\0' || *p == '\n' || *p == '\r' || *p == '#')
             continue;
+        if (*p == '{') {
+            struct reqseed r;
+            char err[300];
+            size_t len = (size_t)n - (size_t)(p - line);
+            while (len && (p[len - 1] == '\n' || p[len - 1] == '\r'))
+                len--;
+            if (reqseed_parse(p, len, &r, err, sizeof(err)) < 0) {
+                if (bad++ < 100)
+                    log_warn("%s:%ld: %s, skipped", name, lineno, err);
+                continue;
+            }
+            if (r.is_request)
+                fn(arg, r.key, &r, p, len);
+            else
+                fn(arg, r.url, NULL, NULL, 0);
+            reqseed_release(&r);
+            good++;
+            continue;
+        }
         url = url_normalize(p, &why);
         if (!url) {
             if (bad++ < 100)
                 log_warn("%s:%ld: %s, skipped", name, lineno, why);
             continue;
         }
-        fn(arg, url);
+        fn(arg, url, NULL, NULL, 0);
         free(url);
         good++;
     }

@@ -487,6 +487,21 @@ assert_no_crash()
 }
 
 # runtime_dirs_left: print the launcher's runtime folders still in TMPDIR
+# proc_report PID: what a process that should have ended is doing, to
+# stderr: its state and kernel wait channel, each thread's backtrace when
+# gdb is installed (a stuck worker's failure then says where it is stuck)
+proc_report()
+{
+    local p=$1
+    [ -d "/proc/$p" ] || return 0
+    echo "# pid $p: $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)" >&2
+    echo "# state: $(awk '{print $3}' "/proc/$p/stat" 2>/dev/null)," \
+        "wchan: $(cat "/proc/$p/wchan" 2>/dev/null)" >&2
+    command -v gdb >/dev/null || return 0
+    timeout 30 gdb -p "$p" -batch -nx -ex "thread apply all bt 12" \
+        2>/dev/null | grep -E '^(Thread|#)' | head -n 60 >&2 || true
+}
+
 runtime_dirs_left()
 {
     ls -d "$TMPDIR"/zscrape.* 2>/dev/null || true

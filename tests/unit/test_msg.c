@@ -437,6 +437,21 @@ static void test_control(void *push, void *pull)
     CHECK(!msg_control_drain(pull, &heard));
 }
 
+/* DISPATCH's header lines: found by name, any case, never past the
+ * frame (a last line without its NUL is still bounded) */
+static void test_header_lines(void)
+{
+    static const char l[] = "X-A: 1\0Content-Type: t\0X-Torn: 2";
+
+    CHECK(msg_header_has(l, sizeof(l) - 1, "x-a", 3));
+    CHECK(msg_header_has(l, sizeof(l) - 1, "CONTENT-TYPE", 12));
+    CHECK(msg_header_has(l, sizeof(l) - 1, "X-Torn", 6));
+    CHECK(!msg_header_has(l, sizeof(l) - 1, "X-", 2));
+    CHECK(!msg_header_has(l, 7, "Content-Type", 12));
+    CHECK(!msg_header_has(l, sizeof(l) - 1 - 5, "X-Torn", 6)); /* "X-To" */
+    CHECK(!msg_header_has("", 0, "X-A", 3));
+}
+
 int main(void)
 {
     void *ctx, *push, *pull;
@@ -444,6 +459,7 @@ int main(void)
 
     log_init("test", LOG_ERROR);
     test_header();
+    test_header_lines();
 
     ctx = zmq_ctx_new();
     push = zmq_socket(ctx, ZMQ_PUSH);
