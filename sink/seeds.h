@@ -13,9 +13,9 @@ struct reqseed;
 typedef void seed_fn(void *arg, const char *url, struct reqseed *req,
                      const char *line, size_t n);
 
-/* Read path ('-' = stdin): one URL or request seed a line, blank and '#' lines
- * skipped; a bad line is reported as "PATH:LINE: why" and skipped.  Returns the number
- * of valid seeds, or -1 when the file cannot be read. */
+/* Read path ('-' = stdin): one URL or request seed a line, blank and '#'
+ * lines skipped; a bad line is reported as "PATH:LINE: why" and skipped.
+ * Returns the number of valid seeds, or -1 when the file cannot be read. */
 long seeds_read(const char *path, seed_fn *fn, void *arg);
 
 #endif
