@@ -365,8 +365,9 @@ int reqseed_parse(const char *line, size_t n, struct reqseed *r, char *err,
                 break;
             }
         } else {
-            fail_at(&ps, line + o.key_at, "unknown key '%.*s' (url, method, headers, "
-                    "body, json, form)", (int)key.len, key.data);
+            fail_at(&ps, line + o.key_at, "unknown key '%.*s' (url, "
+                    "method, headers, body, json, form)", (int)key.len,
+                    key.data);
             break;
         }
         rc = 1;
