@@ -282,7 +282,8 @@ int job_prepare(struct job *j, const struct fetch_conf *c)
     if (j->proxy || c->proxy)
         SETOPT(CURLOPT_PROXY, j->proxy ? j->proxy : c->proxy);
     if (set_tls(e, j->url, c) < 0 || request_apply(&c->req, e, j->url) < 0 ||
-        set_conditions(j, e, c) < 0 || set_method(j, e) < 0 || (c->warc && set_capture(j, e) < 0))
+        set_conditions(j, e, c) < 0 || set_method(j, e) < 0 ||
+        (c->warc && set_capture(j, e) < 0))
         goto fail;
     j->easy = e;
     return 0;
