@@ -175,6 +175,8 @@ static int on_debug(CURL *e, curl_infotype type, char *p, size_t n,
     (void)e;
     if (type == CURLINFO_HEADER_OUT || type == CURLINFO_HEADER_IN)
         warc_capture_add(j->cap, type == CURLINFO_HEADER_OUT, p, n);
+    else if (type == CURLINFO_DATA_OUT)
+        warc_capture_req_body(j->cap, p, n);
     return 0;
 }
 
@@ -401,14 +403,17 @@ long job_finish_attempt(struct job *j, CURLcode code,
 void job_write_warc(struct job *j, struct warc *w)
 {
     struct warc_exchange x;
-    char *final_url = NULL, *ip = NULL;
+    char *final_url = NULL, *ip = NULL, *uri;
 
     if (!w || !j->easy || !j->cap || !j->cap->resp.len)
         return;                 /* no response: nothing to keep */
     curl_easy_getinfo(j->easy, CURLINFO_EFFECTIVE_URL, &final_url);
     curl_easy_getinfo(j->easy, CURLINFO_PRIMARY_IP, &ip);
     memset(&x, 0, sizeof(x));
-    x.uri = final_url ? final_url : j->url;
+    /* the URL requested: no fragment (a request seed's label) */
+    uri = xstrndup(final_url ? final_url : j->url,
+                   strcspn(final_url ? final_url : j->url, "#"));
+    x.uri = uri;
     x.ip = ip;
     x.date_ms = wall_ms();
     x.req = j->cap->req.data;
@@ -424,6 +429,7 @@ void job_write_warc(struct job *j, struct warc *w)
     else if (j->meta.error == ZS_RESET)
         x.truncated = "disconnect";
     (void)warc_write_exchange(w, &x);     /* logged; the crawl goes on */
+    free(uri);
 }
 
 static void free_body(void *data, void *hint)

@@ -29,8 +29,9 @@ struct warc {
 
 void warc_capture_init(struct warc_capture *c)
 {
-    buf_init(&c->req, WARC_HEADERS_MAX);
+    buf_init(&c->req, WARC_HEADERS_MAX + WARC_REQ_BODY_MAX);
     buf_init(&c->resp, WARC_HEADERS_MAX);
+    c->req_body = false;
 }
 
 void warc_capture_release(struct warc_capture *c)
@@ -43,6 +44,7 @@ void warc_capture_reset(struct warc_capture *c)
 {
     buf_reset(&c->req);
     buf_reset(&c->resp);
+    c->req_body = false;
 }
 
 /* The head in b ends with its empty line. */
@@ -58,9 +60,18 @@ void warc_capture_add(struct warc_capture *c, bool out, const char *p,
 {
     struct buf *b = out ? &c->req : &c->resp;
 
-    if (out ? head_complete(b) : (n >= 5 && !memcmp(p, "HTTP/", 5)))
+    if (out ? c->req_body || head_complete(b)
+        : (n >= 5 && !memcmp(p, "HTTP/", 5))) {
         buf_reset(b);
+        c->req_body = out ? false : c->req_body;
+    }
     (void)buf_add(b, p, n);     /* a head past the cap is cut short */
+}
+
+void warc_capture_req_body(struct warc_capture *c, const char *p, size_t n)
+{
+    c->req_body = true;
+    (void)buf_add(&c->req, p, n);   /* past the cap: cut short */
 }
 
 /* ---------------------------------------------------------------- helpers */

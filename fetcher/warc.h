@@ -17,6 +17,7 @@
 #include "common/buf.h"
 
 #define WARC_HEADERS_MAX (256 * 1024) /* captured request or response head */
+#define WARC_REQ_BODY_MAX (1 << 20)   /* captured request body */
 #define WARC_SHA1_B32_LEN 32          /* base32 of a 20-byte SHA-1 */
 
 struct warc;
@@ -38,8 +39,9 @@ struct warc_exchange {
 
 /* What a transfer captures for its records (embedded in a job). */
 struct warc_capture {
-    struct buf req;         /* the last request's head */
+    struct buf req;         /* the last request's head, then its body */
     struct buf resp;        /* the last response's head */
+    bool req_body;          /* req holds body bytes: a head starts anew */
 };
 
 void warc_capture_init(struct warc_capture *c);
@@ -50,6 +52,9 @@ void warc_capture_reset(struct warc_capture *c);
  * the head over, so the last of redirects and 1xx replies stays. */
 void warc_capture_add(struct warc_capture *c, bool out, const char *p,
                       size_t n);
+/* Feed one chunk of the request's body (CURLINFO_DATA_OUT: a request
+ * seed's POST), after its head; WARC_REQ_BODY_MAX kept. */
+void warc_capture_req_body(struct warc_capture *c, const char *p, size_t n);
 
 /* Open path for appending (created 0644 when missing) and write the
  * warcinfo record naming software.  NULL on failure (logged). */

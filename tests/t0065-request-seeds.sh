@@ -9,6 +9,7 @@
 #     the seed's own fragment (its label); a repeated seed is dropped;
 #   - a POST answered by 303 goes on as a GET (final_url the target);
 #   - bad lines are FILE:LINE: column N: why, and skipped;
+#   - --warc: the request records hold the bodies;
 #   - --state keeps the requests: a crawl stopped by --max-pages resumes
 #     from its journal alone and still sends the right requests.
 . "$(dirname "$0")/lib.sh"
@@ -46,7 +47,7 @@ EOF
 
 rc=0
 zs crawl -q --seeds "$T/seeds.txt" --header 'X-Token: global' \
-    -o "$T/out.jsonl" 2>"$T/crawl.err" || rc=$?
+    --warc "$T/out.warc.gz" -o "$T/out.jsonl" 2>"$T/crawl.err" || rc=$?
 [ $rc = 0 ] || { cat "$T/crawl.err" >&2; fail "crawl exit $rc"; }
 assert_no_crash "$T/crawl.err"
 for want in "seeds.txt:8: column [0-9]*: unknown key 'bogus'" \
@@ -95,6 +96,28 @@ so = [r for r in recs if r["url"].startswith(base + "/see-other#POST-")]
 if len(so) != 1 or so[0]["final_url"] != base + "/api/after" or not so[0]["title"].startswith("GET|"):
     die("303 after a POST: %r" % so)
 ' "$BASE"
+
+# --warc: a request record holds the request's body after its head, and
+# names the URL without the label
+python3 - "$T/out.warc.gz" "$A" <<'PY' || fail "POST bodies in the WARC file"
+import sys, zlib
+data, a = open(sys.argv[1], "rb").read(), sys.argv[2]
+reqs = []
+while data:
+    d = zlib.decompressobj(31)
+    rec = d.decompress(data)
+    data = d.unused_data
+    head, _, block = rec.partition(b"\r\n\r\n")
+    if b"WARC-Type: request" in head:
+        uri = [l for l in head.split(b"\r\n") if l.startswith(b"WARC-Target-URI:")]
+        reqs.append((uri[0].split(b" ", 1)[1].decode(), block.rstrip(b"\r\n")))
+want = b"\r\n\r\nq=red%20shoes&page=2"
+hit = [u for u, b in reqs if b.startswith(b"POST /api/search ") and b.endswith(want)]
+if hit != [a]:
+    sys.exit("request records %r: want one POST of the form to %s" % (reqs, a))
+if any("#" in u for u, _ in reqs):
+    sys.exit("a WARC-Target-URI with a fragment: %r" % [u for u, _ in reqs])
+PY
 
 # nginx: one request a record (the repeated seed was not sent), the seed's
 # X-Token alone where it set one
