@@ -487,6 +487,15 @@ assert_no_crash()
 }
 
 # runtime_dirs_left: print the launcher's runtime folders still in TMPDIR
+# alive PID: true while PID runs (a zombie, dead but not yet reaped by
+# its parent, does not count)
+alive()
+{
+    local st
+    st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
+    [ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
+}
+
 # proc_report PID: what a process that should have ended is doing, to
 # stderr: its state and kernel wait channel, each thread's backtrace when
 # gdb is installed (a stuck worker's failure then says where it is stuck)

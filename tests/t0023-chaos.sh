@@ -44,7 +44,7 @@ victims()
 {
     local e p c
     for e in $EXT; do
-        kill -0 "${e#*:}" 2>/dev/null && echo "$e"
+        alive "${e#*:}" && echo "$e"
     done
     [ "$1" = all ] || return 0
     for p in $(pgrep -P "$LAUNCHER" 2>/dev/null); do
@@ -143,7 +143,7 @@ round()
         tail -n 20 "$T/$ROUND-workers.err" >&2
         note "$ROUND: WARNING: $v joined $((end - t)) ms before the end" \
             "and is still running 5 s after the crawl"
-        wait_until 35 eval "! kill -0 $p 2>/dev/null" ||
+        wait_until 35 eval "! alive $p" ||
             fail "$ROUND: $v is still running 40 s after the crawl"
         note "$ROUND: $v left by the orphan timer"
     done
