@@ -221,6 +221,14 @@ def build(runs, facts, fact_lines):
         if s1:
             sp = "speed-up over --parsers 1: %.2fx" % (
                 s1[0]["wall_s"] / p2["wall_s"])
+            # the test of overhead: pages per parser-CPU-second
+            # alike with one parser and with two (within 10%)
+            c1 = kinds(s1[0]).get("parser", (0, 0, 0))[0]
+            c2 = kinds(p2).get("parser", (0, 0, 0))[0]
+            if c1 > 0 and c2 > 0:
+                e1, e2 = done_of(s1[0]) / c1, done_of(p2) / c2
+                sp += ("; pages per parser-CPU-s %.0f (1 parser) vs %.0f "
+                       "(2): %+.1f%%" % (e1, e2, 100.0 * (e2 - e1) / e1))
         row["notes"] = "; ".join(x for x in ("the crawl's median run", sp,
                                              kinds_note(p2)) if x)
         rows.append(row)
