@@ -506,6 +506,8 @@ proc_report()
     echo "# pid $p: $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)" >&2
     echo "# state: $(awk '{print $3}' "/proc/$p/stat" 2>/dev/null)," \
         "wchan: $(cat "/proc/$p/wchan" 2>/dev/null)" >&2
+    command -v ss >/dev/null &&
+        ss -tanp 2>/dev/null | grep "pid=$p," | sed 's/^/# /' >&2
     command -v gdb >/dev/null || return 0
     timeout 30 gdb -p "$p" -batch -nx -ex "thread apply all bt 12" \
         2>/dev/null | grep -E '^(Thread|#)' | head -n 60 >&2 || true
