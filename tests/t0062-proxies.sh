@@ -15,6 +15,11 @@
 #     ok == requests == the pages; one warning per bench names the dead
 #     proxy; the credentials are in no log and not in the stats;
 #   - tp1's own log and nginx's show every page through tp1.
+# Keep-alive through a proxy: the site over https (a second nginx server,
+# TLS, --http1.1) through tp1's CONNECT tunnels: every page once, over
+# far fewer tunnels and connections than pages (tinyproxy itself closes
+# a plain-http client connection after each request, so only a tunnel
+# can show it).
 # And the usage errors:
 #   - a proxy file with a bad line is exit 2 naming FILE:LINE without
 #     echoing it (it may hold credentials); an empty one, a missing one,
@@ -24,7 +29,21 @@ require_bins
 command -v tinyproxy >/dev/null || fail "tinyproxy not installed"
 
 N=80
-NGINX_HTTP_EXTRA="    log_format via '\$request_uri \$status \"\$http_via\"';"
+command -v openssl >/dev/null || fail "openssl not installed"
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=127.0.0.1" \
+    -addext "subjectAltName=IP:127.0.0.1" -keyout "$T/key.pem" \
+    -out "$T/cert.pem" >"$T/openssl.log" 2>&1 ||
+    { cat "$T/openssl.log" >&2; fail "openssl req failed"; }
+TLS_PORT=$(free_port)
+NGINX_HTTP_EXTRA="    log_format via '\$request_uri \$status \"\$http_via\"';
+    log_format conn '\$connection \$server_protocol \$request_uri \$status';
+    server {
+        listen 127.0.0.1:$TLS_PORT ssl;
+        ssl_certificate $T/cert.pem;
+        ssl_certificate_key $T/key.pem;
+        root $T/www;
+        access_log $T/nginx/tls.log conn;
+    }"
 nginx_start "
         access_log $T/nginx/via.log via;"
 gen_site $N
@@ -144,6 +163,36 @@ via = [x for x in open(vialog) if "tp1" in x]
 if len(via) != n:
     sys.exit("FAIL: nginx saw %d requests through tp1, want %d"
              % (len(via), n))
+PY
+
+# keep-alive through tp1's CONNECT tunnels
+printf 'http://127.0.0.1:%s\n' "$P1" >"$T/tp1-only.txt"
+sed "s|^|https://127.0.0.1:$TLS_PORT|" "$T/pages.txt" >"$T/tls-seeds.txt"
+: >"$T/tp1.log"
+rc=0
+zs crawl -q --robots off --proxies "$T/tp1-only.txt" --http1.1 \
+    --per-host 4 --cacert "$T/cert.pem" --seeds "$T/tls-seeds.txt" \
+    --stats "$T/stats3.json" -o "$T/out3.jsonl" 2>"$T/crawl3.err" || rc=$?
+[ $rc = 0 ] || { cat "$T/crawl3.err" >&2; fail "crawl 3 exit $rc"; }
+assert_no_crash "$T/crawl3.err"
+check_site_records "$T/out3.jsonl" "https://127.0.0.1:$TLS_PORT" \
+    "$T/pages.txt" all "tunnels"
+python3 - "$T/nginx/tls.log" "$T/tp1.log" "$T/stats3.json" "$N" \
+    <<'PY' || fail "keep-alive through the proxy"
+import json, re, sys
+log, tplog, stats, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+reqs = [l.split() for l in open(log) if l.strip()]
+conns = {r[0] for r in reqs}
+tunnels = [l for l in open(tplog) if re.search(r"Request .*: CONNECT ", l)]
+ok = [p["ok"] for p in json.load(open(stats))["proxies"].values()]
+print("# https through tp1: %d requests on %d connections, %d tunnels"
+      % (len(reqs), len(conns), len(tunnels)))
+if len(reqs) != n or {r[1] for r in reqs} != {"HTTP/1.1"} or ok != [n]:
+    sys.exit("FAIL: %d requests (%s), proxy ok %r; want %d HTTP/1.1"
+             % (len(reqs), {r[1] for r in reqs}, ok, n))
+if not tunnels or len(tunnels) != len(conns) or len(conns) > n // 4:
+    sys.exit("FAIL: %d connections, %d tunnels for %d requests: no "
+             "keep-alive through the proxy" % (len(conns), len(tunnels), n))
 PY
 
 printf 'http://127.0.0.1:%s\nhttp://alice:pw-secret@ bad line\n' "$P1" \
