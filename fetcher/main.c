@@ -49,7 +49,7 @@ static const char usage[] =
 "                       is benched 30 s (doubling each time, at most\n"
 "                       5 min), then tried again; when all are benched,\n"
 "                       the one whose bench ends first is used.  Counted\n"
-"                       per proxy in the sink's --stats \"proxies\"\n"
+"                       per proxy in the crawl's stats file (\"proxies\")\n"
 "  --insecure           do not verify TLS certificates (logged loudly)\n"
 "  --cacert FILE        verify TLS servers with the CA certificates of\n"
 "                       FILE (PEM) instead of the system's\n"
