@@ -83,7 +83,6 @@ h2_nginx_start()
         NGINX_PID=$!
         for _ in $(seq 100); do
             if bench_port_answers "$port"; then
-                NGINX_PORT=$port
                 BASE=https://127.0.0.1:$port
                 return 0
             fi
