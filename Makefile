@@ -33,7 +33,7 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
 .SECONDARY:
 .PHONY: all unit test test-asan demo install clean check deps fuzz \
-        bench bench-parse
+        bench bench-parse bench-h2
 TOOLS    := $(BUILD)/tests/select_dump $(BUILD)/tests/bench_parse
 all: $(PROGS) $(UNIT_BIN) $(TOOLS)
 
@@ -222,3 +222,9 @@ bench:
 		echo "bench: install-deps.sh --bench failed: missing peers will be skipped" >&2
 	@$(MAKE) --no-print-directory all $(BENCH_TOOLS)
 	@BUILD=$(BUILD) scripts/bench/run.sh
+
+# make bench-h2: HTTP/2 against --http1.1 on the IO workload over https
+# (scripts/bench/h2.sh; H2_N, H2_REPS, H2_PERHOST)
+bench-h2:
+	@$(MAKE) --no-print-directory all
+	@scripts/bench/h2.sh

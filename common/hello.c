@@ -20,6 +20,8 @@
 #define HELLO_WAIT_LOG_MS 30000      /* and again this often */
 #define HELLO_MAX_PARTS 8
 #define HELLO_MAX_PROCS 4096     /* workers the sink keeps reports of */
+#define HELLO_COUNTERS "zscrape-counters "   /* a report's first word */
+#define HELLO_COUNTERS_LEN (sizeof(HELLO_COUNTERS) - 1)
 
 static const char *const role_names[HELLO_NROLES] = { "fetcher", "parser" };
 
@@ -150,14 +152,18 @@ static void answer_one(void *s, zmq_msg_t *p, int n,
     if (!peer || !strncmp(peer, "localhost:", 10))
         peer = "local";
     len = n == 2 ? zmq_msg_size(&p[1]) : 0;
+    if (len > HELLO_COUNTERS_LEN && len <= HELLO_REPORT_MAX + 64 &&
+        !memcmp(zmq_msg_data(&p[1]), HELLO_COUNTERS, HELLO_COUNTERS_LEN)) {
+        /* longer than a hello: a fetcher's per-proxy counters */
+        char *report = xstrndup(zmq_msg_data(&p[1]), len);
+        take_report(ps, &p[0], report, peer);
+        free(report);
+        return;
+    }
     if (len >= sizeof(req))
         len = 0;
     memcpy(req, n == 2 ? zmq_msg_data(&p[1]) : "", len);
     req[len] = '\0';
-    if (!strncmp(req, "zscrape-counters ", 17)) {
-        take_report(ps, &p[0], req, peer);
-        return;
-    }
     if (sscanf(req, "zscrape-hello %d %15s", &version, role) != 2) {
         log_warn("hello: not a zscrape worker at %s: ignored", peer);
         return;

@@ -26,8 +26,10 @@
  *
  *     "zscrape-counters VERSION ROLE PID FINAL name=value ..."
  *
- * (FINAL 0 or 1; values are integers); the sink keeps the last report of
- * each worker for its --stats file. */
+ * (FINAL 0 or 1; values are integers, except a fetcher's per-proxy
+ * entries "proxy=LABEL,N,N,N,N" of proxystat.h); the sink keeps the last
+ * report of each worker for its --stats file.  A report is at most
+ * HELLO_REPORT_MAX bytes. */
 #ifndef ZS_HELLO_H
 #define ZS_HELLO_H
 
@@ -37,6 +39,7 @@
 enum hello_role { HELLO_FETCHER, HELLO_PARSER, HELLO_NROLES };
 
 #define HELLO_REPORT_MS 2000    /* a worker reports its counters this often */
+#define HELLO_REPORT_MAX (256 * 1024) /* longest counters text of a report */
 
 /* What the sink hands out. */
 struct hello_offer {

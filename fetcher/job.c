@@ -258,7 +258,7 @@ int job_prepare(struct job *j, const struct fetch_conf *c)
     if (!e)
         return error("cannot make a curl handle");
     buf_reset(&j->body);
-    if (j->tries == 0) {
+    if (j->tries == 0 && !j->proxy_fails) {
         j->started_ms = now_ms();   /* elapsed_ms: from the first attempt */
         j->meta.fetch_wait_ms = (uint32_t)(j->started_ms - j->recv_ms);
     }

@@ -48,6 +48,7 @@ struct job {
     bool denied;            /* robots.txt disallows it: no request */
     const char *proxy;      /* this attempt's proxy (borrowed), or NULL */
     long proxy_i;           /* its place in --proxies, -1 for none */
+    int proxy_fails;        /* attempts its proxy failed (not tries) */
     char *if_etag;          /* stored ETag: If-None-Match, or NULL */
     char *if_lastmod;       /* stored Last-Modified: If-Modified-Since */
     char *method;           /* a request seed's method, or NULL (GET) */

@@ -164,20 +164,16 @@ static void running_remove(struct fetcher *f, struct job *j)
     f->running--;
 }
 
-/* The next proxy of --proxies in turn for j; not the one its last
- * attempt went through (a dead proxy is not tried twice running). */
-static void pick_proxy(struct fetcher *f, struct job *j)
+/* The next proxy of --proxies in turn for j, not benched, not the one
+ * its last attempt went through (proxies.h). */
+static void pick_proxy(struct fetcher *f, struct job *j, int64_t now)
 {
-    const struct request *r = &f->conf.req;
-    size_t i;
+    long i = proxies_pick(&f->proxies, j->proxy_i, now);
 
-    if (!r->nproxies)
+    if (i < 0)
         return;
-    i = f->next_proxy++ % r->nproxies;
-    if (r->nproxies > 1 && (long)i == j->proxy_i)
-        i = f->next_proxy++ % r->nproxies;
-    j->proxy_i = (long)i;
-    j->proxy = r->proxies[i];
+    j->proxy_i = i;
+    j->proxy = f->proxies.v[i].url;
 }
 
 static long start_ready(struct fetcher *f, int64_t now)
@@ -191,7 +187,7 @@ static long start_ready(struct fetcher *f, int64_t now)
             finish(f, j);
             continue;
         }
-        pick_proxy(f, j);
+        pick_proxy(f, j, now);
         if (job_prepare(j, &f->conf) < 0 ||
             curl_multi_add_handle(f->multi, j->easy) != CURLM_OK) {
             hosts_done(f->hosts, j);
@@ -219,6 +215,12 @@ static int on_transfers_done(struct fetcher *f)
         running_remove(f, j);
         hosts_done(f->hosts, j);
         n++;
+        if (proxies_attempt_done(&f->proxies, j, cm->data.result,
+                                 now_ms())) {
+            f->nproxy_retries++;
+            hosts_enqueue(f->hosts, j);     /* through another, now */
+            continue;
+        }
         delay = job_finish_attempt(j, cm->data.result, &f->conf);
         if (delay >= 0) {
             f->nretries++;
@@ -244,13 +246,22 @@ static void free_list(struct job *j)
 
 void fetcher_report(struct fetcher *f, bool final)
 {
-    char c[256];
+    struct buf c;
 
-    snprintf(c, sizeof(c), "fetched=%llu bytes=%llu retries=%llu held=%d "
-             "peak_rss_kb=%ld cpu_ms=%ld", (unsigned long long)f->fetched,
-             (unsigned long long)f->bytes, (unsigned long long)f->nretries,
-             f->held, peak_rss_kb(), cpu_ms());
-    hello_report(f->hello, final, c);
+    buf_init(&c, HELLO_REPORT_MAX);
+    buf_printf(&c, "fetched=%llu bytes=%llu retries=%llu proxy_retries=%llu "
+               "held=%d peak_rss_kb=%ld cpu_ms=%ld",
+               (unsigned long long)f->fetched, (unsigned long long)f->bytes,
+               (unsigned long long)f->nretries,
+               (unsigned long long)f->nproxy_retries, f->held, peak_rss_kb(),
+               cpu_ms());
+    if (proxies_report(&f->proxies, &c) < 0 && !f->report_cut) {
+        log_warn("the counters of some proxies are left out of the "
+                 "reports to the sink (over %d bytes)", HELLO_REPORT_MAX);
+        f->report_cut = true;
+    }
+    hello_report(f->hello, final, c.data);
+    buf_release(&c);
     f->last_report_ms = now_ms();
 }
 

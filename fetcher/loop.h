@@ -8,6 +8,7 @@
 #include <curl/curl.h>
 
 #include "fetcher/job.h"
+#include "fetcher/proxies.h"
 
 struct hello_reply;
 struct hosts;
@@ -30,9 +31,11 @@ struct fetcher {
     uint64_t fetched;       /* pages sent */
     uint64_t bytes;         /* their body bytes */
     uint64_t nretries;      /* attempts after a first one */
-    size_t next_proxy;      /* the --proxies turn */
+    uint64_t nproxy_retries;/* attempts again after a proxy failure */
+    struct proxies proxies; /* the --proxies rotation and its counters */
     const struct hello_reply *hello; /* for the counter reports */
     int64_t last_report_ms; /* when they were last sent */
+    bool report_cut;        /* some proxies' counters did not fit */
     int64_t last_heard_ms;  /* last control message from the sink */
 };
 

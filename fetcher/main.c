@@ -41,7 +41,15 @@ static const char usage[] =
 "  --proxy URL          proxy for every request\n"
 "  --proxies FILE       proxy URLs, one a line ('#' comments): each\n"
 "                       request goes through the next in turn, a retry\n"
-"                       through another than the last (not with --proxy)\n"
+"                       through another than the last (not with --proxy).\n"
+"                       A request that fails because of its proxy (not\n"
+"                       reached, refused, 407) goes again at once through\n"
+"                       another, without spending --retries (up to one\n"
+"                       try per proxy); a proxy failing 3 times in a row\n"
+"                       is benched 30 s (doubling each time, at most\n"
+"                       5 min), then tried again; when all are benched,\n"
+"                       the one whose bench ends first is used.  Counted\n"
+"                       per proxy in the crawl's stats file (\"proxies\")\n"
 "  --insecure           do not verify TLS certificates (logged loudly)\n"
 "  --cacert FILE        verify TLS servers with the CA certificates of\n"
 "                       FILE (PEM) instead of the system's\n"
@@ -312,6 +320,7 @@ int main(int argc, char **argv)
              o.per_host, o.delay, o.robots ? "on" : "off",
              o.serve ? o.serve : "sink", f.conf.http11 ? "1.1" : "2",
              o.warc ? o.warc : "-");
+    proxies_init(&f.proxies, f.conf.req.proxies, f.conf.req.nproxies);
     f.hello = &hr;
     rc = fetcher_run(&f);
     /* every easy handle is gone; the path is the hello's, freed below */
@@ -329,6 +338,7 @@ int main(int argc, char **argv)
     zmq_ctx_term(f.ctx);
     hosts_free(f.hosts);
     curl_multi_cleanup(f.multi);
+    proxies_release(&f.proxies);        /* it borrowed the list's URLs */
     request_release(&f.conf.req);
     curl_global_cleanup();
     free(merged);

@@ -4,6 +4,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "common/hello.h"
+#include "common/proxystat.h"
 #include "sink/stats.h"
 
 void hist_add(struct hist *h, int64_t ms)
@@ -94,6 +95,20 @@ static void put_quantiles(FILE *f, const char *name, const struct hist *h,
             (long long)hist_quantile(h, 0.99), after);
 }
 
+/* The fetchers' per-proxy counters, summed by proxy (proxystat.h). */
+static void put_proxies(FILE *f, const struct hello_procs *procs)
+{
+    struct proxystats t;
+    size_t i;
+
+    proxystats_init(&t);
+    for (i = 0; i < procs->n; i++)
+        if (!strcmp(procs->v[i].role, "fetcher"))
+            proxystats_add_report(&t, procs->v[i].counters);
+    proxystats_json(&t, f, 4);
+    proxystats_release(&t);
+}
+
 int stats_write(const struct stats *s, const char *path, size_t inflight,
                 size_t queued, size_t seen, const struct hello_procs *procs)
 {
@@ -162,8 +177,12 @@ int stats_write(const struct stats *s, const char *path, size_t inflight,
             s->records ? (double)(s->dispatch_bytes + 2 * s->pages_bytes +
                                   s->results_bytes) / (double)s->records
             : 0.0);
-    fprintf(f, "  \"retries\": %llu,\n  \"processes\": ",
-            (unsigned long long)hello_procs_sum(procs, "retries"));
+    fprintf(f, "  \"retries\": %llu,\n  \"proxy_retries\": %llu,\n"
+            "  \"proxies\": ",
+            (unsigned long long)hello_procs_sum(procs, "retries"),
+            (unsigned long long)hello_procs_sum(procs, "proxy_retries"));
+    put_proxies(f, procs);
+    fputs(",\n  \"processes\": ", f);
     hello_procs_json(procs, f);
     fputs("\n}\n", f);
     if (fclose(f) != 0)
