@@ -15,7 +15,6 @@
 #define HELLO_WORDS_MAX ((size_t)1 << 20)
 #define HELLO_RULES_MAX ((size_t)16 << 20)
 #define HELLO_RESEND_MS 2000         /* a lost hello (sink restarted) */
-#define HELLO_REOPEN_MS 4000         /* no answer: a new socket (below) */
 #define HELLO_FIRST_WAIT_MS 5000     /* then say we are waiting */
 #define HELLO_WAIT_LOG_MS 30000      /* and again this often */
 #define HELLO_MAX_PARTS 8
@@ -371,33 +370,19 @@ int hello_ask(void *ctx, const char *coord, enum hello_role role,
 {
     char *ep = zsock_endpoint(coord, EP_HELLO);
     void *s = zsock_new(ctx, ZMQ_DEALER, 16);
-    int64_t start = now_ms(), sent = 0, logged = 0, opened = start;
+    int64_t start = now_ms(), sent = 0, logged = 0;
     int rc = -1;
 
     memset(r, 0, sizeof(*r));
     if (!ep || zsock_connect(s, ep) < 0)
         fatal("cannot connect to the coordinator '%s'", coord);
+    free(ep);
     while (!sig_stop) {
         zmq_pollitem_t items[2] = {
             { s, 0, ZMQ_POLLIN, 0 },
             { NULL, sig_fd(), ZMQ_POLLIN, 0 },
         };
         int64_t now = now_ms();
-        /* No answer on this connection for a while: a new one, the
-         * hellos queued on the old one dropped (the "lazy pirate" of the
-         * ZeroMQ guide; the same socket keeps its keys and its watch).
-         * The chaos test saw a worker's hello go unanswered for 40 s
-         * while the sink answered every other worker, after many workers
-         * were killed mid-handshake. */
-        if (now - opened >= HELLO_REOPEN_MS) {
-            if (zmq_disconnect(s, ep) < 0 || zmq_connect(s, ep) < 0)
-                fatal("cannot connect to the coordinator '%s': %s", coord,
-                      zmq_strerror(errno));
-            opened = now;
-            sent = 0;
-            log_debug("hello: no answer from %s yet: a new connection",
-                      coord);
-        }
         if (now - sent >= HELLO_RESEND_MS) {
             send_hello(s, role);
             sent = now;
@@ -418,7 +403,6 @@ int hello_ask(void *ctx, const char *coord, enum hello_role role,
             break;
         }
     }
-    free(ep);
     if (rc == 0) {
         r->sock = s;            /* for the reports */
         r->role = role;
