@@ -1,6 +1,8 @@
 /* loop.c: the fetcher's one loop.  Takes URLs while it holds fewer than
- * --concurrency jobs, starts them as per-host limits allow, and hands each
- * finished page to the parsers; a full pages socket stops intake. */
+ * --concurrency jobs, starts them as per-host limits allow, waits in
+ * events_wait (epoll: curl's sockets and timer, the ZMQ_FDs, the signal
+ * pipe), and hands each finished page to the parsers; a full pages
+ * socket stops intake. */
 #include "common/compat.h"
 
 #include "common/hello.h"
@@ -9,6 +11,7 @@
 #include "common/sig.h"
 #include "common/util.h"
 #include "common/zsock.h"
+#include "fetcher/events.h"
 #include "fetcher/hosts.h"
 #include "fetcher/loop.h"
 
@@ -242,21 +245,26 @@ void fetcher_report(struct fetcher *f, bool final)
     f->last_report_ms = now_ms();
 }
 
+/* The extra descriptors of the epoll set, by slot. */
+enum { EV_DISPATCH, EV_CONTROL, EV_PAGES, EV_SIGNAL };
+
 int fetcher_run(struct fetcher *f)
 {
-    struct curl_waitfd fds[4];
-    int still;
+    struct events *ev = events_new(f->multi);
     int rc = 0;
 
-    fds[0] = (struct curl_waitfd){ zsock_fd(f->dispatch), CURL_WAIT_POLLIN, 0 };
-    fds[1] = (struct curl_waitfd){ zsock_fd(f->control), CURL_WAIT_POLLIN, 0 };
-    fds[2] = (struct curl_waitfd){ zsock_fd(f->pages), CURL_WAIT_POLLIN, 0 };
-    fds[3] = (struct curl_waitfd){ sig_fd(), CURL_WAIT_POLLIN, 0 };
+    if (!ev)
+        return -1;
+    if (events_watch(ev, EV_DISPATCH, zsock_fd(f->dispatch)) < 0 ||
+        events_watch(ev, EV_CONTROL, zsock_fd(f->control)) < 0 ||
+        events_watch(ev, EV_PAGES, zsock_fd(f->pages)) < 0 ||
+        events_watch(ev, EV_SIGNAL, sig_fd()) < 0) {
+        events_free(ev);
+        return -1;
+    }
     for (;;) {
         int64_t now;
         long w1, w2, timeout = LOOP_POLL_MS;
-        int done;
-        CURLMcode mc;
 
         if (sig_stop) {
             log_info("signal: stopping with %d jobs held", f->held);
@@ -279,45 +287,40 @@ int fetcher_run(struct fetcher *f)
             fetcher_report(f, false);
         w1 = due_retries(f, now);
         w2 = start_ready(f, now);
-        mc = curl_multi_perform(f->multi, &still);
-        if (mc != CURLM_OK) {
-            rc = error("curl_multi_perform: %s", curl_multi_strerror(mc));
-            break;
-        }
-        done = on_transfers_done(f);
-        outbox_flush(f);
         if (w1 >= 0 && w1 < timeout)
             timeout = w1;
         if (w2 >= 0 && w2 < timeout)
             timeout = w2;
         if (f->out_head && timeout > LOOP_OUTBOX_POLL_MS)
             timeout = LOOP_OUTBOX_POLL_MS;
-        /* A finished transfer freed a slot its host's waiting jobs may
-         * take now (start_ready ran before it finished); and ZMQ_FD is
-         * edge-triggered: never sleep while a socket has work. */
-        if (done || (f->held < f->concurrency && !f->out_head &&
+        /* ZMQ_FD is edge-triggered: never sleep while a socket has work */
+        if ((f->held < f->concurrency && !f->out_head &&
              zsock_readable(f->dispatch)) || zsock_readable(f->control))
             timeout = 0;
-        mc = curl_multi_poll(f->multi, fds, 4, (int)timeout, NULL);
-        if (mc != CURLM_OK) {
-            rc = error("curl_multi_poll: %s", curl_multi_strerror(mc));
+        /* curl's sockets and timer: transfers progress in here */
+        if (events_wait(ev, timeout) < 0) {
+            rc = -1;
             break;
         }
-        if (fds[3].revents)
+        if (events_ready(ev, EV_SIGNAL))
             sig_drain();
         /* A ZMQ_FD stays readable until ZMQ_EVENTS is read: read it for
-         * every socket that woke us, or the next poll returns at once
+         * every socket that woke us, or the next wait returns at once
          * (a busy loop while transfers wait). */
-        if (fds[0].revents)
+        if (events_ready(ev, EV_DISPATCH))
             zsock_readable(f->dispatch);
-        if (fds[2].revents)
+        if (events_ready(ev, EV_PAGES))
             zsock_writable(f->pages);
+        /* a finished transfer frees a slot its host's next job takes at
+         * the top of the loop */
+        on_transfers_done(f);
     }
     while (f->running_list) {
         struct job *j = f->running_list;
         running_remove(f, j);
         job_free(j);
     }
+    events_free(ev);
     free_list(f->retries);
     f->retries = NULL;
     free_list(f->out_head);

@@ -1,5 +1,6 @@
-/* loop.h: the fetcher's event loop: curl_multi_poll over the transfers,
- * the dispatch and control sockets' ZMQ_FDs and the signal pipe. */
+/* loop.h: the fetcher's event loop: one epoll wait (fetcher/events.h)
+ * over the transfers' sockets, the ZeroMQ sockets' ZMQ_FDs and the signal
+ * pipe; curl_multi_socket_action runs the transfers that woke. */
 #ifndef ZS_FETCH_LOOP_H
 #define ZS_FETCH_LOOP_H
 
