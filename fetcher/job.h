@@ -41,6 +41,7 @@ struct job {
     char *host;             /* lower-case host, key of its struct host */
     struct host *h;         /* the host's limits and queue (borrowed) */
     CURL *easy;             /* live while in the multi handle, else NULL */
+    int multi_i;            /* which of events.h's multi handles it is in */
     struct buf body;        /* decoded body, capped at max_bytes */
     char errbuf[CURL_ERROR_SIZE]; /* curl's message for the last attempt */
     bool too_large;         /* the write callback hit the cap */

@@ -151,7 +151,7 @@ static void running_remove(struct fetcher *f, struct job *j)
     if (j->run_next)
         j->run_next->run_prev = j->run_prev;
     j->run_prev = j->run_next = NULL;
-    curl_multi_remove_handle(f->multi, j->easy);
+    events_remove(f->ev, j->easy, j->multi_i);
     f->running--;
 }
 
@@ -183,34 +183,33 @@ static long start_ready(struct fetcher *f, int64_t now)
             continue;
         }
         pick_proxy(f, j);
+        /* a host keeps to its multi handle: its connections are there */
         if (job_prepare(j, &f->conf) < 0 ||
-            curl_multi_add_handle(f->multi, j->easy) != CURLM_OK) {
+            (j->multi_i = events_add(f->ev, j->easy, j->h->multi)) < 0) {
             hosts_done(f->hosts, j);
             j->meta.error = ZS_BAD_URL;
             finish(f, j);
             continue;
         }
+        j->h->multi = j->multi_i;
         running_add(f, j);
     }
     return wait;
 }
 
-/* Finish the transfers curl reports done; returns how many. */
-static int on_transfers_done(struct fetcher *f)
+/* Finish the transfers curl reports done. */
+static void on_transfers_done(struct fetcher *f)
 {
-    CURLMsg *cm;
-    int left, n = 0;
+    CURLcode result;
+    CURL *e;
 
-    while ((cm = curl_multi_info_read(f->multi, &left))) {
+    while ((e = events_done(f->ev, &result))) {
         struct job *j = NULL;
         long delay;
-        if (cm->msg != CURLMSG_DONE)
-            continue;
-        curl_easy_getinfo(cm->easy_handle, CURLINFO_PRIVATE, (char **)&j);
+        curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&j);
         running_remove(f, j);
         hosts_done(f->hosts, j);
-        n++;
-        delay = job_finish_attempt(j, cm->data.result, &f->conf);
+        delay = job_finish_attempt(j, result, &f->conf);
         if (delay >= 0) {
             f->nretries++;
             j->retry_at_ms = now_ms() + delay;
@@ -220,7 +219,6 @@ static int on_transfers_done(struct fetcher *f)
             finish(f, j);
         }
     }
-    return n;
 }
 
 static void free_list(struct job *j)
@@ -250,18 +248,14 @@ enum { EV_DISPATCH, EV_CONTROL, EV_PAGES, EV_SIGNAL };
 
 int fetcher_run(struct fetcher *f)
 {
-    struct events *ev = events_new(f->multi);
+    struct events *ev = f->ev;
     int rc = 0;
 
-    if (!ev)
-        return -1;
     if (events_watch(ev, EV_DISPATCH, zsock_fd(f->dispatch)) < 0 ||
         events_watch(ev, EV_CONTROL, zsock_fd(f->control)) < 0 ||
         events_watch(ev, EV_PAGES, zsock_fd(f->pages)) < 0 ||
-        events_watch(ev, EV_SIGNAL, sig_fd()) < 0) {
-        events_free(ev);
+        events_watch(ev, EV_SIGNAL, sig_fd()) < 0)
         return -1;
-    }
     for (;;) {
         int64_t now;
         long w1, w2, timeout = LOOP_POLL_MS;
@@ -320,7 +314,6 @@ int fetcher_run(struct fetcher *f)
         running_remove(f, j);
         job_free(j);
     }
-    events_free(ev);
     free_list(f->retries);
     f->retries = NULL;
     free_list(f->out_head);

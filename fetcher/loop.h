@@ -10,6 +10,7 @@
 
 #include "fetcher/job.h"
 
+struct events;
 struct hello_reply;
 struct hosts;
 
@@ -18,7 +19,7 @@ struct fetcher {
     void *dispatch;         /* PULL: URLs from the sink */
     void *pages;            /* PUSH: pages to the parsers' streamer */
     void *control;          /* SUB: stop from the sink */
-    CURLM *multi;           /* all running transfers */
+    struct events *ev;      /* the multi handles and the epoll set */
     struct hosts *hosts;    /* per-host limits and waiting jobs */
     struct fetch_conf conf; /* per-transfer settings */
     int concurrency;        /* most jobs held at once */

@@ -12,6 +12,7 @@
 #include "common/sig.h"
 #include "common/util.h"
 #include "common/zsock.h"
+#include "fetcher/events.h"
 #include "fetcher/hosts.h"
 #include "fetcher/loop.h"
 #include "fetcher/request.h"
@@ -239,7 +240,7 @@ int main(int argc, char **argv)
     struct fetch_opts o;
     struct hello_reply hr;
     char *ep, **merged;
-    int rc, nmerged;
+    int rc, nmerged, i;
     bool own_insecure;
 
     memset(&f, 0, sizeof(f));
@@ -272,18 +273,23 @@ int main(int argc, char **argv)
                 "--insecure: TLS certificates are NOT verified");
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
         fatal("cannot initialize libcurl");
-    f.multi = curl_multi_init();
-    if (!f.multi)
-        fatal("cannot make a curl multi handle");
+    f.ev = events_new(f.concurrency);
+    if (!f.ev)
+        fatal("cannot set up the transfers' event loop");
     if (f.conf.cookies && request_open_jar(&f.conf.req, f.conf.cookies) < 0)
         exit(1);
     if (o.warc && !(f.conf.warc = warc_open(o.warc, "zscrape-fetcher/"
                                             ZS_VERSION)))
         exit(1);
-    curl_multi_setopt(f.multi, CURLMOPT_MAX_HOST_CONNECTIONS, o.per_host);
-    curl_multi_setopt(f.multi, CURLMOPT_MAXCONNECTS, (long)f.concurrency);
-    curl_multi_setopt(f.multi, CURLMOPT_PIPELINING, f.conf.http11 ?
-                      (long)CURLPIPE_NOTHING : (long)CURLPIPE_MULTIPLEX);
+    for (i = 0; i < events_nmulti(f.ev); i++) {
+        CURLM *m = events_multi(f.ev, i);
+        /* --per-host is kept by hosts.c across the multi handles */
+        curl_multi_setopt(m, CURLMOPT_MAX_HOST_CONNECTIONS, o.per_host);
+        curl_multi_setopt(m, CURLMOPT_MAXCONNECTS, (long)(f.concurrency <
+            EVENTS_MULTI_TRANSFERS ? f.concurrency : EVENTS_MULTI_TRANSFERS));
+        curl_multi_setopt(m, CURLMOPT_PIPELINING, f.conf.http11 ?
+                          (long)CURLPIPE_NOTHING : (long)CURLPIPE_MULTIPLEX);
+    }
     f.hosts = hosts_new((int)o.per_host, o.delay,
                         o.robots ? f.conf.user_agent : NULL);
     f.dispatch = zsock_new(f.ctx, ZMQ_PULL, FETCH_DISPATCH_HWM);
@@ -328,7 +334,7 @@ int main(int argc, char **argv)
     hello_reply_release(&hr);     /* its socket, before the context */
     zmq_ctx_term(f.ctx);
     hosts_free(f.hosts);
-    curl_multi_cleanup(f.multi);
+    events_free(f.ev);
     request_release(&f.conf.req);
     curl_global_cleanup();
     free(merged);
