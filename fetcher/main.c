@@ -266,6 +266,7 @@ int main(int argc, char **argv)
     merged = hello_merge_argv(&hr, argc, argv, &nmerged);
     parse_opts(&o, &f, nmerged, merged);
     f.conf.timeout_ms = o.timeout_s * 1000;
+    f.conf.recv_buffer = job_recv_buffer(f.concurrency);
     f.conf.connect_timeout_ms = o.timeout_s < 10 ? o.timeout_s * 1000 : 10000;
     /* loud when asked here; the sink already warned of its own */
     if (f.conf.insecure)
