@@ -2,6 +2,7 @@
 #include "common/compat.h"
 
 #include <getopt.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -21,6 +22,9 @@
 #define FETCH_DISPATCH_HWM 64
 #define FETCH_PAGES_HWM 32
 #define FETCH_DEFAULT_UA "zscrape/" ZS_VERSION
+/* descriptors past one a transfer: idle cached connections, ZeroMQ,
+ * epoll, the signal pipe, files */
+#define FETCH_FD_SPARE 512
 
 static const char usage[] =
 "usage: zscrape-fetcher --coordinator ADDR [options]\n"
@@ -138,6 +142,27 @@ static void request_arg(struct fetcher *f, int code, const char *v)
             die_usage("--cookies: %s", err);
         f->conf.cookies = v;
     }
+}
+
+/* One descriptor a transfer: raise the soft RLIMIT_NOFILE (often 1024)
+ * up to the hard limit as --concurrency needs, and say so when even that
+ * is too few (transfers past it fail as connect errors). */
+static void raise_nofile(int concurrency)
+{
+    rlim_t need = (rlim_t)concurrency + FETCH_FD_SPARE;
+    struct rlimit rl;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= need)
+        return;
+    rl.rlim_cur = rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need ?
+                  rl.rlim_max : need;
+    if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+        getrlimit(RLIMIT_NOFILE, &rl);
+    if (rl.rlim_cur < need)
+        log_warn("--concurrency %d needs about %llu open files, the limit "
+                 "is %llu (ulimit -Hn): transfers past it fail to connect",
+                 concurrency, (unsigned long long)need,
+                 (unsigned long long)rl.rlim_cur);
 }
 
 /* What the command line (and the sink's settings) say. */
@@ -267,6 +292,7 @@ int main(int argc, char **argv)
     parse_opts(&o, &f, nmerged, merged);
     f.conf.timeout_ms = o.timeout_s * 1000;
     f.conf.recv_buffer = job_recv_buffer(f.concurrency);
+    raise_nofile(f.concurrency);
     f.conf.connect_timeout_ms = o.timeout_s < 10 ? o.timeout_s * 1000 : 10000;
     /* loud when asked here; the sink already warned of its own */
     if (f.conf.insecure)
