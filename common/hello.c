@@ -194,6 +194,8 @@ static void answer_one(void *s, zmq_msg_t *p, int n,
     f[3] = (struct msg_frame){ o->rules_name, strlen(o->rules_name), NULL,
                                NULL };
     send_frames(s, zmq_msg_data(&p[0]), zmq_msg_size(&p[0]), f, 4);
+    if (ps)
+        ps->joined++;
 }
 
 void hello_answer(void *router, const struct hello_offer *o,
@@ -219,6 +221,15 @@ bool hello_procs_all_final(const struct hello_procs *p)
         if (!p->v[i].final && now - p->v[i].heard_ms < 3 * HELLO_REPORT_MS)
             return false;
     return true;
+}
+
+bool hello_procs_all_stopped(const struct hello_procs *p)
+{
+    size_t i, nfinal = 0;
+
+    for (i = 0; i < p->n; i++)
+        nfinal += p->v[i].final;
+    return p->joined > 0 && nfinal >= p->joined;
 }
 
 /* The value of counter name in "a=1 b=2"; 0 when absent. */

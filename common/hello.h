@@ -70,6 +70,7 @@ struct hello_proc {
 struct hello_procs {
     struct hello_proc *v;
     size_t n, cap;
+    size_t joined;          /* hellos answered with the settings */
 };
 
 /* Sink side: answer every hello and take every report waiting on ROUTER
@@ -79,6 +80,10 @@ void hello_answer(void *router, const struct hello_offer *o,
 /* True when every worker heard of lately has sent its final report (one
  * silent for three report periods is taken for dead). */
 bool hello_procs_all_final(const struct hello_procs *p);
+/* True when some worker joined and there are as many final reports as
+ * hellos answered: every worker that joined has stopped (a worker that
+ * joined twice, after a restart, keeps this false). */
+bool hello_procs_all_stopped(const struct hello_procs *p);
 /* Sum of counter NAME over the workers. */
 uint64_t hello_procs_sum(const struct hello_procs *p, const char *name);
 /* The workers as a JSON array of objects (role, pid, host, counters). */

@@ -79,6 +79,7 @@ static struct host *host_get(struct hosts *hs, const char *name)
             return h;
     h = xcalloc(1, sizeof(*h));
     h->name = xstrdup(name);
+    h->multi = -1;
     h->rstate = hs->robots ? ROBOTS_UNKNOWN : ROBOTS_READY;
     h->bucket_next = hs->buckets[b];
     hs->buckets[b] = h;

@@ -30,6 +30,7 @@ struct host {
     struct host *bucket_next; /* hash chain */
     struct host *wait_next;   /* link in the list of hosts with waiters */
     bool waiting;           /* on the wait list */
+    int multi;              /* multi handle of its last transfer, or -1 */
 };
 
 struct hosts;

@@ -13,6 +13,9 @@
 #define JOB_BACKOFF_BASE_MS 500
 #define JOB_BACKOFF_MAX_MS 30000
 #define JOB_RETRY_AFTER_MAX_S 120
+#define JOB_RECV_BUFFERS_BYTES (8L << 20)
+#define JOB_RECV_BUFFER_MIN 1024L           /* CURL_MIN_BUFFERSIZE */
+#define JOB_RECV_BUFFER_MAX 16384L          /* curl's default */
 
 struct job *job_new(const struct msg_meta *meta, const char *url,
                     size_t max_bytes)
@@ -251,6 +254,15 @@ fail:
     return -1;
 }
 
+long job_recv_buffer(int concurrency)
+{
+    long b = JOB_RECV_BUFFERS_BYTES / (concurrency > 0 ? concurrency : 1);
+
+    if (b > JOB_RECV_BUFFER_MAX)
+        return JOB_RECV_BUFFER_MAX;
+    return b < JOB_RECV_BUFFER_MIN ? JOB_RECV_BUFFER_MIN : b;
+}
+
 int job_prepare(struct job *j, const struct fetch_conf *c)
 {
     CURL *e = curl_easy_init();
@@ -281,6 +293,8 @@ int job_prepare(struct job *j, const struct fetch_conf *c)
     SETOPT(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->max_bytes);
     SETOPT(CURLOPT_TCP_NODELAY, 1L);
     SETOPT(CURLOPT_TCP_KEEPALIVE, 1L);
+    if (c->recv_buffer)
+        SETOPT(CURLOPT_BUFFERSIZE, c->recv_buffer);
     if (j->proxy || c->proxy)
         SETOPT(CURLOPT_PROXY, j->proxy ? j->proxy : c->proxy);
     if (set_tls(e, j->url, c) < 0 || request_apply(&c->req, e, j->url) < 0 ||

@@ -21,6 +21,7 @@ struct fetch_conf {
     long connect_timeout_ms;/* connect phase */
     int retries;            /* extra attempts on transient failures */
     size_t max_bytes;       /* decoded body cap */
+    long recv_buffer;       /* CURLOPT_BUFFERSIZE: see job_recv_buffer */
     const char *user_agent; /* User-Agent header */
     const char *proxy;      /* proxy URL or NULL */
     bool insecure;          /* skip TLS verification */
@@ -41,6 +42,7 @@ struct job {
     char *host;             /* lower-case host, key of its struct host */
     struct host *h;         /* the host's limits and queue (borrowed) */
     CURL *easy;             /* live while in the multi handle, else NULL */
+    int multi_i;            /* which of events.h's multi handles it is in */
     struct buf body;        /* decoded body, capped at max_bytes */
     char errbuf[CURL_ERROR_SIZE]; /* curl's message for the last attempt */
     bool too_large;         /* the write callback hit the cap */
@@ -81,6 +83,15 @@ void job_set_validators(struct job *j, const char *etag,
  * seed header replaces a --header of the same name. */
 void job_set_request(struct job *j, const char *method, const char *hdrs,
                      size_t hlen, const char *body, size_t blen);
+
+/* The receive buffer of each transfer when concurrency run at once.
+ * libcurl 7.88 gives every transfer a buffer of its own (16 KB by
+ * default; curl 8 shares one per multi handle), mostly empty while
+ * servers think: at 10,000 transfers, 160 MB of address space and at
+ * least a page resident each.  Together they get at most
+ * JOB_RECV_BUFFERS_BYTES, each within curl's 1 KB to 16 KB: 16 KB up to
+ * 512 transfers, 1 KB from 8,192 (more recv calls for a large page). */
+long job_recv_buffer(int concurrency);
 
 /* Make the easy handle for the next attempt; -1 on curl failure. */
 int job_prepare(struct job *j, const struct fetch_conf *c);

@@ -1,6 +1,8 @@
 /* loop.c: the fetcher's one loop.  Takes URLs while it holds fewer than
- * --concurrency jobs, starts them as per-host limits allow, and hands each
- * finished page to the parsers; a full pages socket stops intake. */
+ * --concurrency jobs, starts them as per-host limits allow, waits in
+ * events_wait (epoll: curl's sockets and timer, the ZMQ_FDs, the signal
+ * pipe), and hands each finished page to the parsers; a full pages
+ * socket stops intake. */
 #include "common/compat.h"
 
 #include "common/hello.h"
@@ -9,6 +11,7 @@
 #include "common/sig.h"
 #include "common/util.h"
 #include "common/zsock.h"
+#include "fetcher/events.h"
 #include "fetcher/hosts.h"
 #include "fetcher/loop.h"
 
@@ -160,7 +163,7 @@ static void running_remove(struct fetcher *f, struct job *j)
     if (j->run_next)
         j->run_next->run_prev = j->run_prev;
     j->run_prev = j->run_next = NULL;
-    curl_multi_remove_handle(f->multi, j->easy);
+    events_remove(f->ev, j->easy, j->multi_i);
     f->running--;
 }
 
@@ -188,40 +191,39 @@ static long start_ready(struct fetcher *f, int64_t now)
             continue;
         }
         pick_proxy(f, j, now);
+        /* a host keeps to its multi handle: its connections are there */
         if (job_prepare(j, &f->conf) < 0 ||
-            curl_multi_add_handle(f->multi, j->easy) != CURLM_OK) {
+            (j->multi_i = events_add(f->ev, j->easy, j->h->multi)) < 0) {
             hosts_done(f->hosts, j);
             j->meta.error = ZS_BAD_URL;
             finish(f, j);
             continue;
         }
+        j->h->multi = j->multi_i;
         running_add(f, j);
     }
     return wait;
 }
 
-/* Finish the transfers curl reports done; returns how many. */
-static int on_transfers_done(struct fetcher *f)
+/* Finish the transfers curl reports done. */
+static void on_transfers_done(struct fetcher *f)
 {
-    CURLMsg *cm;
-    int left, n = 0;
+    CURLcode result;
+    CURL *e;
 
-    while ((cm = curl_multi_info_read(f->multi, &left))) {
+    while ((e = events_done(f->ev, &result))) {
         struct job *j = NULL;
         long delay;
-        if (cm->msg != CURLMSG_DONE)
-            continue;
-        curl_easy_getinfo(cm->easy_handle, CURLINFO_PRIVATE, (char **)&j);
+        curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&j);
         running_remove(f, j);
         hosts_done(f->hosts, j);
-        n++;
-        if (proxies_attempt_done(&f->proxies, j, cm->data.result,
+        if (proxies_attempt_done(&f->proxies, j, result,
                                  now_ms())) {
             f->nproxy_retries++;
             hosts_enqueue(f->hosts, j);     /* through another, now */
             continue;
         }
-        delay = job_finish_attempt(j, cm->data.result, &f->conf);
+        delay = job_finish_attempt(j, result, &f->conf);
         if (delay >= 0) {
             f->nretries++;
             j->retry_at_ms = now_ms() + delay;
@@ -231,7 +233,6 @@ static int on_transfers_done(struct fetcher *f)
             finish(f, j);
         }
     }
-    return n;
 }
 
 static void free_list(struct job *j)
@@ -265,21 +266,22 @@ void fetcher_report(struct fetcher *f, bool final)
     f->last_report_ms = now_ms();
 }
 
+/* The extra descriptors of the epoll set, by slot. */
+enum { EV_DISPATCH, EV_CONTROL, EV_PAGES, EV_SIGNAL };
+
 int fetcher_run(struct fetcher *f)
 {
-    struct curl_waitfd fds[4];
-    int still;
+    struct events *ev = f->ev;
     int rc = 0;
 
-    fds[0] = (struct curl_waitfd){ zsock_fd(f->dispatch), CURL_WAIT_POLLIN, 0 };
-    fds[1] = (struct curl_waitfd){ zsock_fd(f->control), CURL_WAIT_POLLIN, 0 };
-    fds[2] = (struct curl_waitfd){ zsock_fd(f->pages), CURL_WAIT_POLLIN, 0 };
-    fds[3] = (struct curl_waitfd){ sig_fd(), CURL_WAIT_POLLIN, 0 };
+    if (events_watch(ev, EV_DISPATCH, zsock_fd(f->dispatch)) < 0 ||
+        events_watch(ev, EV_CONTROL, zsock_fd(f->control)) < 0 ||
+        events_watch(ev, EV_PAGES, zsock_fd(f->pages)) < 0 ||
+        events_watch(ev, EV_SIGNAL, sig_fd()) < 0)
+        return -1;
     for (;;) {
         int64_t now;
         long w1, w2, timeout = LOOP_POLL_MS;
-        int done;
-        CURLMcode mc;
 
         if (sig_stop) {
             log_info("signal: stopping with %d jobs held", f->held);
@@ -302,39 +304,33 @@ int fetcher_run(struct fetcher *f)
             fetcher_report(f, false);
         w1 = due_retries(f, now);
         w2 = start_ready(f, now);
-        mc = curl_multi_perform(f->multi, &still);
-        if (mc != CURLM_OK) {
-            rc = error("curl_multi_perform: %s", curl_multi_strerror(mc));
-            break;
-        }
-        done = on_transfers_done(f);
-        outbox_flush(f);
         if (w1 >= 0 && w1 < timeout)
             timeout = w1;
         if (w2 >= 0 && w2 < timeout)
             timeout = w2;
         if (f->out_head && timeout > LOOP_OUTBOX_POLL_MS)
             timeout = LOOP_OUTBOX_POLL_MS;
-        /* A finished transfer freed a slot its host's waiting jobs may
-         * take now (start_ready ran before it finished); and ZMQ_FD is
-         * edge-triggered: never sleep while a socket has work. */
-        if (done || (f->held < f->concurrency && !f->out_head &&
+        /* ZMQ_FD is edge-triggered: never sleep while a socket has work */
+        if ((f->held < f->concurrency && !f->out_head &&
              zsock_readable(f->dispatch)) || zsock_readable(f->control))
             timeout = 0;
-        mc = curl_multi_poll(f->multi, fds, 4, (int)timeout, NULL);
-        if (mc != CURLM_OK) {
-            rc = error("curl_multi_poll: %s", curl_multi_strerror(mc));
+        /* curl's sockets and timer: transfers progress in here */
+        if (events_wait(ev, timeout) < 0) {
+            rc = -1;
             break;
         }
-        if (fds[3].revents)
+        if (events_ready(ev, EV_SIGNAL))
             sig_drain();
         /* A ZMQ_FD stays readable until ZMQ_EVENTS is read: read it for
-         * every socket that woke us, or the next poll returns at once
+         * every socket that woke us, or the next wait returns at once
          * (a busy loop while transfers wait). */
-        if (fds[0].revents)
+        if (events_ready(ev, EV_DISPATCH))
             zsock_readable(f->dispatch);
-        if (fds[2].revents)
+        if (events_ready(ev, EV_PAGES))
             zsock_writable(f->pages);
+        /* a finished transfer frees a slot its host's next job takes at
+         * the top of the loop */
+        on_transfers_done(f);
     }
     while (f->running_list) {
         struct job *j = f->running_list;

@@ -1,5 +1,6 @@
-/* loop.h: the fetcher's event loop: curl_multi_poll over the transfers,
- * the dispatch and control sockets' ZMQ_FDs and the signal pipe. */
+/* loop.h: the fetcher's event loop: one epoll wait (fetcher/events.h)
+ * over the transfers' sockets, the ZeroMQ sockets' ZMQ_FDs and the signal
+ * pipe; curl_multi_socket_action runs the transfers that woke. */
 #ifndef ZS_FETCH_LOOP_H
 #define ZS_FETCH_LOOP_H
 
@@ -10,6 +11,7 @@
 #include "fetcher/job.h"
 #include "fetcher/proxies.h"
 
+struct events;
 struct hello_reply;
 struct hosts;
 
@@ -18,7 +20,7 @@ struct fetcher {
     void *dispatch;         /* PULL: URLs from the sink */
     void *pages;            /* PUSH: pages to the parsers' streamer */
     void *control;          /* SUB: stop from the sink */
-    CURLM *multi;           /* all running transfers */
+    struct events *ev;      /* the multi handles and the epoll set */
     struct hosts *hosts;    /* per-host limits and waiting jobs */
     struct fetch_conf conf; /* per-transfer settings */
     int concurrency;        /* most jobs held at once */

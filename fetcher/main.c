@@ -2,6 +2,7 @@
 #include "common/compat.h"
 
 #include <getopt.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include "common/sig.h"
 #include "common/util.h"
 #include "common/zsock.h"
+#include "fetcher/events.h"
 #include "fetcher/hosts.h"
 #include "fetcher/loop.h"
 #include "fetcher/request.h"
@@ -20,6 +22,9 @@
 #define FETCH_DISPATCH_HWM 64
 #define FETCH_PAGES_HWM 32
 #define FETCH_DEFAULT_UA "zscrape/" ZS_VERSION
+/* descriptors past one a transfer: idle cached connections, ZeroMQ,
+ * epoll, the signal pipe, files */
+#define FETCH_FD_SPARE 512
 
 static const char usage[] =
 "usage: zscrape-fetcher --coordinator ADDR [options]\n"
@@ -147,6 +152,27 @@ static void request_arg(struct fetcher *f, int code, const char *v)
     }
 }
 
+/* One descriptor a transfer: raise the soft RLIMIT_NOFILE (often 1024)
+ * up to the hard limit as --concurrency needs, and say so when even that
+ * is too few (transfers past it fail as connect errors). */
+static void raise_nofile(int concurrency)
+{
+    rlim_t need = (rlim_t)concurrency + FETCH_FD_SPARE;
+    struct rlimit rl;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= need)
+        return;
+    rl.rlim_cur = rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need ?
+                  rl.rlim_max : need;
+    if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+        getrlimit(RLIMIT_NOFILE, &rl);
+    if (rl.rlim_cur < need)
+        log_warn("--concurrency %d needs about %llu open files, the limit "
+                 "is %llu (ulimit -Hn): transfers past it fail to connect",
+                 concurrency, (unsigned long long)need,
+                 (unsigned long long)rl.rlim_cur);
+}
+
 /* What the command line (and the sink's settings) say. */
 struct fetch_opts {
     const char *coord;
@@ -247,7 +273,7 @@ int main(int argc, char **argv)
     struct fetch_opts o;
     struct hello_reply hr;
     char *ep, **merged;
-    int rc, nmerged;
+    int rc, nmerged, i;
     bool own_insecure;
 
     memset(&f, 0, sizeof(f));
@@ -273,6 +299,8 @@ int main(int argc, char **argv)
     merged = hello_merge_argv(&hr, argc, argv, &nmerged);
     parse_opts(&o, &f, nmerged, merged);
     f.conf.timeout_ms = o.timeout_s * 1000;
+    f.conf.recv_buffer = job_recv_buffer(f.concurrency);
+    raise_nofile(f.concurrency);
     f.conf.connect_timeout_ms = o.timeout_s < 10 ? o.timeout_s * 1000 : 10000;
     /* loud when asked here; the sink already warned of its own */
     if (f.conf.insecure)
@@ -280,18 +308,23 @@ int main(int argc, char **argv)
                 "--insecure: TLS certificates are NOT verified");
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
         fatal("cannot initialize libcurl");
-    f.multi = curl_multi_init();
-    if (!f.multi)
-        fatal("cannot make a curl multi handle");
+    f.ev = events_new(f.concurrency);
+    if (!f.ev)
+        fatal("cannot set up the transfers' event loop");
     if (f.conf.cookies && request_open_jar(&f.conf.req, f.conf.cookies) < 0)
         exit(1);
     if (o.warc && !(f.conf.warc = warc_open(o.warc, "zscrape-fetcher/"
                                             ZS_VERSION)))
         exit(1);
-    curl_multi_setopt(f.multi, CURLMOPT_MAX_HOST_CONNECTIONS, o.per_host);
-    curl_multi_setopt(f.multi, CURLMOPT_MAXCONNECTS, (long)f.concurrency);
-    curl_multi_setopt(f.multi, CURLMOPT_PIPELINING, f.conf.http11 ?
-                      (long)CURLPIPE_NOTHING : (long)CURLPIPE_MULTIPLEX);
+    for (i = 0; i < events_nmulti(f.ev); i++) {
+        CURLM *m = events_multi(f.ev, i);
+        /* --per-host is kept by hosts.c across the multi handles */
+        curl_multi_setopt(m, CURLMOPT_MAX_HOST_CONNECTIONS, o.per_host);
+        curl_multi_setopt(m, CURLMOPT_MAXCONNECTS, (long)(f.concurrency <
+            EVENTS_MULTI_TRANSFERS ? f.concurrency : EVENTS_MULTI_TRANSFERS));
+        curl_multi_setopt(m, CURLMOPT_PIPELINING, f.conf.http11 ?
+                          (long)CURLPIPE_NOTHING : (long)CURLPIPE_MULTIPLEX);
+    }
     f.hosts = hosts_new((int)o.per_host, o.delay,
                         o.robots ? f.conf.user_agent : NULL);
     f.dispatch = zsock_new(f.ctx, ZMQ_PULL, FETCH_DISPATCH_HWM);
@@ -337,7 +370,7 @@ int main(int argc, char **argv)
     hello_reply_release(&hr);     /* its socket, before the context */
     zmq_ctx_term(f.ctx);
     hosts_free(f.hosts);
-    curl_multi_cleanup(f.multi);
+    events_free(f.ev);
     proxies_release(&f.proxies);        /* it borrowed the list's URLs */
     request_release(&f.conf.req);
     curl_global_cleanup();

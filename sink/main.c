@@ -708,10 +708,11 @@ static void broadcast(struct sink *s, const char *cmd)
     msg_send(s->control, &meta, &f, 1, ZMQ_DONTWAIT);
 }
 
-/* Tell every worker to stop, SINK_STOP_REPEAT times (a PUB drops what a
- * slow joiner missed), and wait until every worker heard of has sent its
- * last counter report, which says it stopped; a second at most (a killed
- * worker sends none). */
+/* Tell every worker to stop, up to SINK_STOP_REPEAT times (a PUB drops
+ * what a slow joiner missed), and wait until every worker heard of has
+ * sent its last counter report, which says it stopped; a second at most
+ * (a killed worker sends none).  Once there are as many final reports as
+ * workers that joined, the repeats are for nobody: it returns then. */
 static void stop_workers(struct sink *s)
 {
     int64_t start = now_ms(), next = start, now;
@@ -724,7 +725,9 @@ static void stop_workers(struct sink *s)
             sent++;
             next = now + SINK_STOP_GAP_MS;
         }
-        if (sent == SINK_STOP_REPEAT && hello_procs_all_final(&s->procs))
+        if ((sent == SINK_STOP_REPEAT ||
+             (sent > 0 && hello_procs_all_stopped(&s->procs))) &&
+            hello_procs_all_final(&s->procs))
             break;
         if (now - start >= SINK_REPORT_WAIT_MS || sig_stop >= 2)
             break;

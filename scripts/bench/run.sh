@@ -30,6 +30,14 @@
 #   BENCH_FULL=1     every peer at every N and no cut (about 15 minutes)
 #   BENCH_PAGES=N    site size (default 20000)
 #   BENCH_IO_NS="50 1000 10000"
+#   BENCH_ONLY=LIST  run only these workloads (space or comma separated:
+#                    ceiling io crawl memory; default all).  BENCH_ONLY=io
+#                    skips the site (nginx serves an empty folder), the
+#                    ceiling, the crawls and the ledger; the table then
+#                    holds the io-N rows only
+#   BENCH_IO_PEERS="floor curl httpx-seed httpx-raised aiohttp scrapy"
+#                    the IO peers to run (default all of them), each
+#                    between two zscrape runs as always
 #   BENCH_KEEP=1     keep the work folder (printed at the end)
 #   BENCH_PYTHON     the python with Debian's peer packages (/usr/bin/python3)
 #   ZSCRAPE_BENCH_NODE_DIR  where install-deps.sh --bench put crawlee
@@ -50,6 +58,9 @@ BUDGET=${BENCH_BUDGET:-540}
 FULL=${BENCH_FULL:-0}
 PAGES=${BENCH_PAGES:-20000}
 IO_NS=${BENCH_IO_NS:-50 1000 10000}
+ONLY=${BENCH_ONLY:-ceiling io crawl memory}
+ONLY=" ${ONLY//,/ } "
+IO_PEERS=${BENCH_IO_PEERS:-floor curl httpx-seed httpx-raised aiohttp scrapy}
 RULES=$ROOT/bench/rules-shop.txt
 BENCH_T0=$(date +%s.%N)
 export BENCH_T0
@@ -79,6 +90,9 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 fact() { printf '%s\n' "$*" >>"$FACTS"; }
+
+# want WORKLOAD: is it among BENCH_ONLY's?
+want() { case $ONLY in *" $1 "*) return 0 ;; esac; return 1; }
 
 # ---------------------------------------------------------------- checks
 for f in "$BIN/zscrape-sink" "$BIN/zscrape-fetcher" "$BIN/zscrape-parser" \
@@ -172,26 +186,32 @@ peer_limit()
 mkdir -p "$BT/logs" "$BT/out"
 
 # ---------------------------------------------------------------- data
-bench_say "generating the site: $PAGES pages (scripts/bench/gen-shop.py)"
-gen=$("$PY" "$HERE/gen-shop.py" "$BT/www" "$PAGES") || {
-    echo "bench: gen-shop.py failed" >&2; exit 1; }
-fact "site_$gen"
-fact "gen_s=$SECONDS"
+if want ceiling || want crawl; then
+    bench_say "generating the site: $PAGES pages (scripts/bench/gen-shop.py)"
+    gen=$("$PY" "$HERE/gen-shop.py" "$BT/www" "$PAGES") || {
+        echo "bench: gen-shop.py failed" >&2; exit 1; }
+    fact "site_$gen"
+    fact "gen_s=$SECONDS"
+else
+    mkdir -p "$BT/www"      # the IO workloads need /sleep/ only
+fi
 bench_nginx_start "$BT/www" || exit 1
 bench_say "nginx on $BASE"
 
 # ---------------------------------------------------------------- ceiling
 # gumbo alone, one process a core, from memory (loading is not timed)
-bench_say "ceiling: gumbo over the $PAGES pages, one process a core"
-measure ceiling "gumbo parse x$(getconf _NPROCESSORS_ONLN) procs" 300 ceiling \
-    --post "sed -n 's/^pages=/bench: pages=/; s/ wall_s=/ parse_wall_s=/; s/ cpu_s=/ parse_cpu_s=/p' '$BT/logs/ceiling.out'" \
-    -- "$BUILD/bench/ceiling" "$BT/www"
-# zscrape's parse + extraction in one process, no IPC, on a 1,000-page
-# part of the site (tests/tools/bench_parse: decode + gumbo, + rules)
-mkdir -p "$BT/part"
-for k in 00 01 02 03 04; do ln -s "$BT/www/c$k" "$BT/part/c$k"; done
-"$BUILD/tests/bench_parse" "$BT/part" "$RULES" 1 >"$BT/logs/bench_parse.out" \
-    2>&1 && sed 's/^/bench_parse: /' "$BT/logs/bench_parse.out" >>"$FACTS"
+if want ceiling; then
+    bench_say "ceiling: gumbo over the $PAGES pages, one process a core"
+    measure ceiling "gumbo parse x$(getconf _NPROCESSORS_ONLN) procs" 300 ceiling \
+        --post "sed -n 's/^pages=/bench: pages=/; s/ wall_s=/ parse_wall_s=/; s/ cpu_s=/ parse_cpu_s=/p' '$BT/logs/ceiling.out'" \
+        -- "$BUILD/bench/ceiling" "$BT/www"
+    # zscrape's parse + extraction in one process, no IPC, on a 1,000-page
+    # part of the site (tests/tools/bench_parse: decode + gumbo, + rules)
+    mkdir -p "$BT/part"
+    for k in 00 01 02 03 04; do ln -s "$BT/www/c$k" "$BT/part/c$k"; done
+    "$BUILD/tests/bench_parse" "$BT/part" "$RULES" 1 >"$BT/logs/bench_parse.out" \
+        2>&1 && sed 's/^/bench_parse: /' "$BT/logs/bench_parse.out" >>"$FACTS"
+fi
 
 # ---------------------------------------------------------------- IO
 # zs_io N K: zscrape over the N URLs (a reference run)
@@ -261,6 +281,7 @@ io_peer()
         --post "$post" -- "${cmd[@]}"
 }
 
+want io || IO_NS=
 for n in $IO_NS; do
     bench_say "io-$n: $n distinct URLs, 1 s each"
     awk -v b="$BASE" -v n="$n" 'BEGIN { for (i = 1; i <= n; i++)
@@ -269,7 +290,7 @@ for n in $IO_NS; do
         "$BT/io-$n.txt" >"$BT/io-$n.curl"
     k=1
     zs_io "$n" $k
-    for tool in floor curl httpx-seed httpx-raised aiohttp scrapy; do
+    for tool in $IO_PEERS; do
         if io_peer "$n" "$tool"; then
             k=$((k + 1))
             zs_io "$n" $k
@@ -336,27 +357,31 @@ crawl_peer()
         -- "${cmd[@]}"
 }
 
-bench_say "crawl: $PAGES pages from the index, bench/rules-shop.txt"
-# Order: Z scrapy Z seed Z1 crawlee Z (Z = zscrape, --parsers 2, the
-# reference; Z1 = --parsers 1).  Each peer gets the budget left minus what
-# must follow it: a zscrape crawl is ZS_CRAWL_S (as measured), the seed
-# pattern about 5 ms a page, Crawlee at least 3 ms a page (it is last
-# among the peers: on a loaded machine it is the one that gets cut), the
-# report 15 s.
-seed_est=$((PAGES / 200))
-crawlee_min=$((PAGES * 3 / 1000))
-zs_crawl 2 1
-crawl_peer scrapy $((ZS_CRAWL_S * 7 / 2 + seed_est + crawlee_min + 15)) &&
-    zs_crawl 2 2
-crawl_peer seed $((ZS_CRAWL_S * 5 / 2 + crawlee_min + 15))
-bench_say "scaling: --parsers 1"
-zs_crawl 1 1
-crawl_peer crawlee $((ZS_CRAWL_S * 4 / 3 + 15))
-zs_crawl 2 3
+if want crawl; then
+    bench_say "crawl: $PAGES pages from the index, bench/rules-shop.txt"
+    # Order: Z scrapy Z seed Z1 crawlee Z (Z = zscrape, --parsers 2, the
+    # reference; Z1 = --parsers 1).  Each peer gets the budget left minus what
+    # must follow it: a zscrape crawl is ZS_CRAWL_S (as measured), the seed
+    # pattern about 5 ms a page, Crawlee at least 3 ms a page (it is last
+    # among the peers: on a loaded machine it is the one that gets cut), the
+    # report 15 s.
+    seed_est=$((PAGES / 200))
+    crawlee_min=$((PAGES * 3 / 1000))
+    zs_crawl 2 1
+    crawl_peer scrapy $((ZS_CRAWL_S * 7 / 2 + seed_est + crawlee_min + 15)) &&
+        zs_crawl 2 2
+    crawl_peer seed $((ZS_CRAWL_S * 5 / 2 + crawlee_min + 15))
+    bench_say "scaling: --parsers 1"
+    zs_crawl 1 1
+    crawl_peer crawlee $((ZS_CRAWL_S * 4 / 3 + 15))
+    zs_crawl 2 3
+fi
 
 # ---------------------------------------------------------------- memory
-"$BUILD/tests/test_ledger" >"$BT/logs/test_ledger.out" 2>&1
-grep '^ledger:' "$BT/logs/test_ledger.out" >>"$FACTS"
+if want memory; then
+    "$BUILD/tests/test_ledger" >"$BT/logs/test_ledger.out" 2>&1
+    grep '^ledger:' "$BT/logs/test_ledger.out" >>"$FACTS"
+fi
 
 # ---------------------------------------------------------------- report
 fact "loadavg_end=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' '/')"

@@ -46,7 +46,7 @@ static void test_roundtrip(void *ctx)
 {
     struct hello_offer o;
     struct hello_reply r;
-    struct hello_procs procs = { NULL, 0, 0 };
+    struct hello_procs procs = { NULL, 0, 0, 0 };
     struct sink_arg a = { ctx, &o, &procs };
     char a0[] = "zscrape-fetcher", a1[] = "--coordinator", a3[] = "--delay";
     char a4[] = "5";
@@ -105,6 +105,11 @@ static void test_roundtrip(void *ctx)
     pthread_join(t, NULL);
     CHECK_INT(procs.n, 1);
     CHECK(hello_procs_all_final(&procs));
+    /* two joined (the fetcher never reported): not all stopped */
+    CHECK_INT(procs.joined, 2);
+    CHECK(!hello_procs_all_stopped(&procs));
+    procs.joined = 1;
+    CHECK(hello_procs_all_stopped(&procs));
     CHECK_INT(hello_procs_sum(&procs, "parsed"), 5);
     CHECK_INT(hello_procs_sum(&procs, "parse_ms"), 11);
     CHECK_INT(hello_procs_sum(&procs, "absent"), 0);
