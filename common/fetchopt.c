@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include "common/fetchopt.h"
+#include "common/log.h"
+#include "common/opt.h"
 #include "common/util.h"
 
 #define FETCHOPT_MAX_PROXIES 100000
@@ -208,4 +210,78 @@ void fetchopt_proxies_free(char **list)
     for (i = 0; list && list[i]; i++)
         free(list[i]);
     free(list);
+}
+
+int fetchopt_auth_check(const char *a, char *err, size_t errlen)
+{
+    size_t host_len;
+
+    return fetchopt_auth(a, &host_len, err, errlen);
+}
+
+int fetchopt_proxies_check(const char *path, char *err, size_t errlen)
+{
+    return fetchopt_proxies(path, NULL, NULL, err, errlen);
+}
+
+int fetchopt_onoff(const char *v, char *err, size_t errlen)
+{
+    if (!strcmp(v, "on") || !strcmp(v, "off"))
+        return 0;
+    snprintf(err, errlen, "'%s' is not on or off", v);
+    return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* the list                                                            */
+
+struct fetchopt {
+    const char *name;
+    enum fetchopt_kind kind;
+    long min, max;
+    int (*check)(const char *val, char *err, size_t errlen);
+};
+
+static const struct fetchopt fetchopts[FO_COUNT] = {
+#define FETCHOPT_ROW(id, name, kind, min, max, check) \
+    { name, kind, min, max, check },
+    FETCHOPT_LIST(FETCHOPT_ROW)
+#undef FETCHOPT_ROW
+};
+
+int fetchopt_of_code(int code)
+{
+    int id = code - FETCHOPT_CODE(0);
+
+    return id >= 0 && id < FO_COUNT ? id : -1;
+}
+
+const char *fetchopt_name(enum fetchopt_id id)
+{
+    return fetchopts[id].name;
+}
+
+enum fetchopt_kind fetchopt_kind(enum fetchopt_id id)
+{
+    return fetchopts[id].kind;
+}
+
+long fetchopt_take(enum fetchopt_id id, const char *val)
+{
+    const struct fetchopt *o = &fetchopts[id];
+    char err[512];
+
+    switch (o->kind) {
+    case FO_FLAG:
+        return 0;
+    case FO_NUM:
+        return opt_long(o->name, val, o->min, o->max);
+    case FO_STR:
+        if (!*val)
+            die_usage("--%s: an empty value", o->name);
+        if (o->check && o->check(val, err, sizeof(err)) < 0)
+            die_usage("--%s: %s", o->name, err);
+        return 0;
+    }
+    return 0;
 }

@@ -80,34 +80,15 @@ static const char usage[] =
 "  --log-json           log lines as JSON objects\n"
 "  -h, --help           this text     -V, --version   the version\n";
 
-enum { O_COORD = 256, O_CONC, O_PERHOST, O_DELAY, O_TIMEOUT, O_RETRIES,
-       O_UA, O_MAXB, O_PROXY, O_INSECURE, O_LOGLEVEL, O_LOGJSON, O_ROBOTS,
-       O_SERVE, O_CACERT, O_CERT, O_KEY, O_HTTP11,
-       O_HEADER, O_AUTH, O_COOKIES, O_PROXIES, O_WARC };
+enum { O_COORD = 256, O_LOGLEVEL, O_LOGJSON, O_SERVE };
+/* the options the sink hands out: fetchopt.h's list */
+#define O(id) FETCHOPT_CODE(FO_##id)
 enum { O_CURVE = 512 };
 
 static const struct option longopts[] = {
     { "coordinator", required_argument, NULL, O_COORD },
     { "curve-keys", required_argument, NULL, O_CURVE },
-    { "concurrency", required_argument, NULL, O_CONC },
-    { "per-host", required_argument, NULL, O_PERHOST },
-    { "delay", required_argument, NULL, O_DELAY },
-    { "timeout", required_argument, NULL, O_TIMEOUT },
-    { "retries", required_argument, NULL, O_RETRIES },
-    { "user-agent", required_argument, NULL, O_UA },
-    { "max-bytes", required_argument, NULL, O_MAXB },
-    { "proxy", required_argument, NULL, O_PROXY },
-    { "insecure", no_argument, NULL, O_INSECURE },
-    { "cacert", required_argument, NULL, O_CACERT },
-    { "cert", required_argument, NULL, O_CERT },
-    { "key", required_argument, NULL, O_KEY },
-    { "http1.1", no_argument, NULL, O_HTTP11 },
-    { "header", required_argument, NULL, O_HEADER },
-    { "auth", required_argument, NULL, O_AUTH },
-    { "cookies", required_argument, NULL, O_COOKIES },
-    { "proxies", required_argument, NULL, O_PROXIES },
-    { "warc", required_argument, NULL, O_WARC },
-    { "robots", required_argument, NULL, O_ROBOTS },
+    FETCHOPT_LIST(FETCHOPT_LONGOPT)
     { "serve-parsers", required_argument, NULL, O_SERVE },
     { "log-level", required_argument, NULL, O_LOGLEVEL },
     { "log-json", no_argument, NULL, O_LOGJSON },
@@ -116,40 +97,33 @@ static const struct option longopts[] = {
     { NULL, 0, NULL, 0 },
 };
 
-/* A file option's value: it must be a readable file (exit 2 if not). */
-static const char *file_arg(const char *name, const char *v)
+/* The value of option id, checked (exit 2 when bad): a string's. */
+static const char *str_arg(enum fetchopt_id id, const char *v)
 {
-    char err[512];
-
-    if (fetchopt_file(v, err, sizeof(err)) < 0)
-        die_usage("--%s: %s", name, err);
+    fetchopt_take(id, v);
     return v;
 }
 
-/* --header, --auth, --proxies, --cookies: checked, then kept in f's conf. */
-static void request_arg(struct fetcher *f, int code, const char *v)
+/* --auth: checked, then kept in f's conf. */
+static void auth_arg(struct fetcher *f, const char *v)
 {
     char err[512];
     size_t n;
 
-    if (code == O_HEADER) {
-        if (fetchopt_header(v, err, sizeof(err)) < 0)
-            die_usage("--header: %s", err);
-        request_add_header(&f->conf.req, v);
-    } else if (code == O_AUTH) {
-        if (fetchopt_auth(v, &n, err, sizeof(err)) < 0)
-            die_usage("--auth: %s", err);
-        request_add_auth(&f->conf.req, v, n);
-    } else if (code == O_PROXIES) {
-        /* the later of --proxy and --proxies wins */
-        if (request_load_proxies(&f->conf.req, v, err, sizeof(err)) < 0)
-            die_usage("--proxies: %s", err);
-        f->conf.proxy = NULL;
-    } else {
-        if (fetchopt_jar(v, err, sizeof(err)) < 0)
-            die_usage("--cookies: %s", err);
-        f->conf.cookies = v;
-    }
+    if (fetchopt_auth(v, &n, err, sizeof(err)) < 0)
+        die_usage("--auth: %s", err);
+    request_add_auth(&f->conf.req, v, n);
+}
+
+/* --proxies: read (and checked) once, into f's conf. */
+static void proxies_arg(struct fetcher *f, const char *v)
+{
+    char err[512];
+
+    /* the later of --proxy and --proxies wins */
+    if (request_load_proxies(&f->conf.req, v, err, sizeof(err)) < 0)
+        die_usage("--proxies: %s", err);
+    f->conf.proxy = NULL;
 }
 
 /* One descriptor a transfer: raise the soft RLIMIT_NOFILE (often 1024)
@@ -188,7 +162,6 @@ struct fetch_opts {
 static int parse_opts(struct fetch_opts *o, struct fetcher *f, int argc,
                       char **argv)
 {
-    char err[512];
     int c;
 
     *o = (struct fetch_opts){ NULL, NULL, NULL, 8, 0, 30, false };
@@ -213,45 +186,39 @@ static int parse_opts(struct fetch_opts *o, struct fetcher *f, int argc,
             o->serve = optarg;
             break;
         case O_CURVE: zsock_use_curve(optarg, false); break;
-        case O_CONC:
-            f->concurrency = (int)opt_long("concurrency", optarg, 1, 100000);
+        case O(CONC): f->concurrency = (int)fetchopt_take(FO_CONC, optarg);
             break;
-        case O_PERHOST:
-            o->per_host = opt_long("per-host", optarg, 1, 100000);
+        case O(PERHOST): o->per_host = fetchopt_take(FO_PERHOST, optarg);
             break;
-        case O_DELAY: o->delay = opt_long("delay", optarg, 0, 3600000); break;
-        case O_TIMEOUT:
-            o->timeout_s = opt_long("timeout", optarg, 1, 86400);
+        case O(DELAY): o->delay = fetchopt_take(FO_DELAY, optarg); break;
+        case O(TIMEOUT): o->timeout_s = fetchopt_take(FO_TIMEOUT, optarg);
             break;
-        case O_RETRIES:
-            f->conf.retries = (int)opt_long("retries", optarg, 0, 100);
+        case O(RETRIES):
+            f->conf.retries = (int)fetchopt_take(FO_RETRIES, optarg);
             break;
-        case O_UA: f->conf.user_agent = optarg; break;
-        case O_MAXB:
-            f->conf.max_bytes = (size_t)opt_long("max-bytes", optarg, 1,
-                                                ZSOCK_MAX_BODY);
+        case O(UA): f->conf.user_agent = str_arg(FO_UA, optarg); break;
+        case O(MAXB):
+            f->conf.max_bytes = (size_t)fetchopt_take(FO_MAXB, optarg);
             break;
-        case O_PROXY:
-            f->conf.proxy = optarg;     /* the later of the two wins */
-            request_drop_proxies(&f->conf.req);
+        case O(PROXY):
+            f->conf.proxy = str_arg(FO_PROXY, optarg);  /* the later of */
+            request_drop_proxies(&f->conf.req);         /* the two wins */
             break;
-        case O_INSECURE: f->conf.insecure = true; break;
-        case O_CACERT: f->conf.cacert = file_arg("cacert", optarg); break;
-        case O_CERT: f->conf.cert = file_arg("cert", optarg); break;
-        case O_KEY: f->conf.key = file_arg("key", optarg); break;
-        case O_HTTP11: f->conf.http11 = true; break;
-        case O_HEADER: case O_AUTH: case O_COOKIES: case O_PROXIES:
-            request_arg(f, c, optarg);
+        case O(PROXIES): proxies_arg(f, optarg); break;
+        case O(INSECURE): f->conf.insecure = true; break;
+        case O(CACERT): f->conf.cacert = str_arg(FO_CACERT, optarg); break;
+        case O(CERT): f->conf.cert = str_arg(FO_CERT, optarg); break;
+        case O(KEY): f->conf.key = str_arg(FO_KEY, optarg); break;
+        case O(HTTP11): f->conf.http11 = true; break;
+        case O(HEADER):
+            request_add_header(&f->conf.req, str_arg(FO_HEADER, optarg));
             break;
-        case O_WARC:
-            if (fetchopt_warc(optarg, err, sizeof(err)) < 0)
-                die_usage("--warc: %s", err);
-            o->warc = optarg;
+        case O(AUTH): auth_arg(f, optarg); break;
+        case O(COOKIES): f->conf.cookies = str_arg(FO_COOKIES, optarg);
             break;
-        case O_ROBOTS:
-            if (strcmp(optarg, "on") && strcmp(optarg, "off"))
-                die_usage("--robots: '%s' is not on or off", optarg);
-            o->robots = !strcmp(optarg, "on");
+        case O(WARC): o->warc = str_arg(FO_WARC, optarg); break;
+        case O(ROBOTS):
+            o->robots = !strcmp(str_arg(FO_ROBOTS, optarg), "on");
             break;
         case O_LOGLEVEL: opt_log_level(optarg); break;
         case O_LOGJSON: log_set_json(true); break;

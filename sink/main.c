@@ -124,11 +124,8 @@ static const char usage[] =
 enum { O_BIND = 256, O_SEEDS, O_RULES, O_FORMAT, O_DEPTH, O_SCOPE, O_MAXP,
        O_WINDOW, O_LEASE, O_GRACE, O_STATS, O_LOGLEVEL, O_LOGJSON,
        O_FRONTIER, O_STATE, O_SYNC, O_SUMMARY, O_RECRAWL,
-       /* handed to workers */
-       O_CONC, O_PERHOST, O_DELAY, O_TIMEOUT, O_RETRIES, O_UA, O_PROXY,
-       O_INSECURE, O_ROBOTS, O_MAXB, O_PTIMEOUT, O_MAXDEPTH, O_CACERT,
-       O_CERT, O_KEY, O_HTTP11, O_HEADER, O_AUTH, O_COOKIES,
-       O_PROXIES, O_WARC };
+       /* handed to parsers; the fetchers' are fetchopt.h's */
+       O_PTIMEOUT, O_MAXDEPTH };
 enum { O_CURVE = 512, O_KEYGEN };
 
 static const struct option longopts[] = {
@@ -154,25 +151,7 @@ static const struct option longopts[] = {
     { "summary", no_argument, NULL, O_SUMMARY },
     { "log-level", required_argument, NULL, O_LOGLEVEL },
     { "log-json", no_argument, NULL, O_LOGJSON },
-    { "concurrency", required_argument, NULL, O_CONC },
-    { "per-host", required_argument, NULL, O_PERHOST },
-    { "delay", required_argument, NULL, O_DELAY },
-    { "timeout", required_argument, NULL, O_TIMEOUT },
-    { "retries", required_argument, NULL, O_RETRIES },
-    { "user-agent", required_argument, NULL, O_UA },
-    { "proxy", required_argument, NULL, O_PROXY },
-    { "insecure", no_argument, NULL, O_INSECURE },
-    { "cacert", required_argument, NULL, O_CACERT },
-    { "cert", required_argument, NULL, O_CERT },
-    { "key", required_argument, NULL, O_KEY },
-    { "http1.1", no_argument, NULL, O_HTTP11 },
-    { "header", required_argument, NULL, O_HEADER },
-    { "auth", required_argument, NULL, O_AUTH },
-    { "cookies", required_argument, NULL, O_COOKIES },
-    { "proxies", required_argument, NULL, O_PROXIES },
-    { "warc", required_argument, NULL, O_WARC },
-    { "robots", required_argument, NULL, O_ROBOTS },
-    { "max-bytes", required_argument, NULL, O_MAXB },
+    FETCHOPT_LIST(FETCHOPT_LONGOPT)
     { "parse-timeout", required_argument, NULL, O_PTIMEOUT },
     { "max-depth", required_argument, NULL, O_MAXDEPTH },
     { "help", no_argument, NULL, 'h' },
@@ -180,56 +159,6 @@ static const struct option longopts[] = {
     { NULL, 0, NULL, 0 },
 };
 
-/* A check of a string option's value: 0, or -1 with the reason in err. */
-typedef int (*opt_check_fn)(const char *val, char *err, size_t errlen);
-
-static int check_auth(const char *val, char *err, size_t errlen)
-{
-    size_t host_len;
-
-    return fetchopt_auth(val, &host_len, err, errlen);
-}
-
-static int check_proxies(const char *val, char *err, size_t errlen)
-{
-    return fetchopt_proxies(val, NULL, NULL, err, errlen);
-}
-
-/* The workers' options: name, role, smallest and largest value (numbers;
- * min > max: a string; min == max == 0: a flag without a value), and a
- * check of a string's value.  The sink checks them so a bad value stops
- * the crawl here, not in every worker. */
-struct worker_opt {
-    int code;
-    const char *name;
-    enum hello_role role;
-    long min, max;
-    opt_check_fn check;     /* a string's check, or NULL */
-};
-
-static const struct worker_opt worker_opts[] = {
-    { O_CONC, "concurrency", HELLO_FETCHER, 1, 100000, NULL },
-    { O_PERHOST, "per-host", HELLO_FETCHER, 1, 100000, NULL },
-    { O_DELAY, "delay", HELLO_FETCHER, 0, 3600000, NULL },
-    { O_TIMEOUT, "timeout", HELLO_FETCHER, 1, 86400, NULL },
-    { O_RETRIES, "retries", HELLO_FETCHER, 0, 100, NULL },
-    { O_UA, "user-agent", HELLO_FETCHER, 1, 0, NULL },
-    { O_PROXY, "proxy", HELLO_FETCHER, 1, 0, NULL },
-    { O_INSECURE, "insecure", HELLO_FETCHER, 0, 0, NULL },
-    { O_CACERT, "cacert", HELLO_FETCHER, 1, 0, fetchopt_file },
-    { O_CERT, "cert", HELLO_FETCHER, 1, 0, fetchopt_file },
-    { O_KEY, "key", HELLO_FETCHER, 1, 0, fetchopt_file },
-    { O_HTTP11, "http1.1", HELLO_FETCHER, 0, 0, NULL },
-    { O_HEADER, "header", HELLO_FETCHER, 1, 0, fetchopt_header },
-    { O_AUTH, "auth", HELLO_FETCHER, 1, 0, check_auth },
-    { O_COOKIES, "cookies", HELLO_FETCHER, 1, 0, fetchopt_jar },
-    { O_PROXIES, "proxies", HELLO_FETCHER, 1, 0, check_proxies },
-    { O_WARC, "warc", HELLO_FETCHER, 1, 0, fetchopt_warc },
-    { O_ROBOTS, "robots", HELLO_FETCHER, 1, 0, NULL },
-    { O_MAXB, "max-bytes", HELLO_FETCHER, 1, ZSOCK_MAX_BODY, NULL },
-    { O_PTIMEOUT, "parse-timeout", HELLO_PARSER, 0, 3600, NULL },
-    { O_MAXDEPTH, "max-depth", HELLO_PARSER, 0, 10000000, NULL },
-};
 
 struct sink {
     void *ctx;              /* ZeroMQ context */
@@ -268,34 +197,24 @@ struct sink {
     int64_t drain_until;    /* give up on in-flight after this */
 };
 
-/* A worker's option given to the sink: check it, keep it for the hello. */
-static void take_worker_opt(struct hello_offer *o, int code, const char *val)
+/* A fetcher's option given to the sink (fetchopt.h): check it here, so a
+ * bad value stops the crawl before it starts, and keep it for the hello.
+ * Returns false when code is not one. */
+static bool take_fetch_opt(struct hello_offer *o, int code, const char *val)
 {
-    const struct worker_opt *w = NULL;
-    char opt[32], err[512];
-    size_t i;
+    int id = fetchopt_of_code(code);
+    char opt[32];
 
-    for (i = 0; i < ARRAY_SIZE(worker_opts); i++)
-        if (worker_opts[i].code == code)
-            w = &worker_opts[i];
-    if (!w)
-        return;
-    snprintf(opt, sizeof(opt), "--%s", w->name);
-    if (w->min == 0 && w->max == 0) {           /* a flag */
-        hello_offer_add(o, w->role, opt, NULL);
-        return;
-    }
-    if (w->min <= w->max)
-        opt_long(w->name, val, w->min, w->max);
-    else if (!*val)
-        die_usage("%s: an empty value", opt);
-    if (w->check && w->check(val, err, sizeof(err)) < 0)
-        die_usage("%s: %s", opt, err);
-    if (code == O_ROBOTS && strcmp(val, "on") && strcmp(val, "off"))
-        die_usage("--robots: '%s' is not on or off", val);
-    hello_offer_add(o, w->role, opt, val);
-    if (code == O_MAXB)         /* the parsers' cap too */
+    if (id < 0)
+        return false;
+    fetchopt_take((enum fetchopt_id)id, val);
+    snprintf(opt, sizeof(opt), "--%s", fetchopt_name((enum fetchopt_id)id));
+    hello_offer_add(o, HELLO_FETCHER, opt,
+                    fetchopt_kind((enum fetchopt_id)id) == FO_FLAG ? NULL
+                    : val);
+    if (id == FO_MAXB)          /* the parsers' cap too */
         hello_offer_add(o, HELLO_PARSER, opt, val);
+    return true;
 }
 
 /* Queue url unless seen; journal it when queued.  Returns 1 when queued,
@@ -925,23 +844,28 @@ int main(int argc, char **argv)
         case O_SUMMARY: summary = true; break;
         case O_LOGLEVEL: opt_log_level(optarg); break;
         case O_LOGJSON: log_set_json(true); break;
-        case O_CONC: case O_PERHOST: case O_DELAY: case O_TIMEOUT:
-        case O_RETRIES: case O_UA: case O_PROXY: case O_INSECURE:
-        case O_ROBOTS: case O_MAXB: case O_PTIMEOUT: case O_MAXDEPTH:
-        case O_CACERT: case O_CERT: case O_KEY: case O_HTTP11:
-        case O_HEADER: case O_AUTH: case O_COOKIES: case O_PROXIES:
-        case O_WARC:
-            take_worker_opt(&s.offer, c, optarg);
-            robots_set |= c == O_ROBOTS;
-            insecure |= c == O_INSECURE;
-            cert_set |= c == O_CERT;
-            key_set |= c == O_KEY;
-            proxy_set |= c == O_PROXY;
-            proxies_set |= c == O_PROXIES;
+        case O_PTIMEOUT:
+            opt_long("parse-timeout", optarg, 0, 3600);
+            hello_offer_add(&s.offer, HELLO_PARSER, "--parse-timeout",
+                            optarg);
+            break;
+        case O_MAXDEPTH:
+            opt_long("max-depth", optarg, 0, 10000000);
+            hello_offer_add(&s.offer, HELLO_PARSER, "--max-depth", optarg);
             break;
         case 'h': fputs(usage, stdout); return 0;
         case 'V': printf("zscrape-sink %s\n", ZS_VERSION); return 0;
-        default: fputs(usage, stderr); return 2;
+        default:
+            if (!take_fetch_opt(&s.offer, c, optarg)) {
+                fputs(usage, stderr);
+                return 2;
+            }
+            robots_set |= c == FETCHOPT_CODE(FO_ROBOTS);
+            insecure |= c == FETCHOPT_CODE(FO_INSECURE);
+            cert_set |= c == FETCHOPT_CODE(FO_CERT);
+            key_set |= c == FETCHOPT_CODE(FO_KEY);
+            proxy_set |= c == FETCHOPT_CODE(FO_PROXY);
+            proxies_set |= c == FETCHOPT_CODE(FO_PROXIES);
         }
     }
     if (!bind)
