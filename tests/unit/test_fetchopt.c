@@ -110,8 +110,32 @@ static void test_files(void)
     CHECK_INT(fetchopt_jar("/nonexistent/jar", err, sizeof(err)), -1);
 }
 
+/* The one list: codes map back to their options, names are distinct,
+ * good values pass (a bad one exits 2: the e2e tests check those). */
+static void test_list(void)
+{
+    int i, j;
+
+    CHECK_INT(fetchopt_of_code(FETCHOPT_CODE(FO_CONC)), FO_CONC);
+    CHECK_INT(fetchopt_of_code(FETCHOPT_CODE(FO_ROBOTS)), FO_ROBOTS);
+    CHECK_INT(fetchopt_of_code(FETCHOPT_CODE(FO_COUNT)), -1);
+    CHECK_INT(fetchopt_of_code(256), -1);
+    CHECK_STR(fetchopt_name(FO_HTTP11), "http1.1");
+    CHECK_INT(fetchopt_kind(FO_INSECURE), FO_FLAG);
+    for (i = 0; i < FO_COUNT; i++)
+        for (j = i + 1; j < FO_COUNT; j++)
+            CHECK(strcmp(fetchopt_name((enum fetchopt_id)i),
+                         fetchopt_name((enum fetchopt_id)j)) != 0);
+    CHECK_INT(fetchopt_take(FO_CONC, "12"), 12);
+    CHECK_INT(fetchopt_take(FO_DELAY, "0"), 0);
+    CHECK_INT(fetchopt_take(FO_ROBOTS, "off"), 0);
+    CHECK_INT(fetchopt_take(FO_HEADER, "X-A: 1"), 0);
+    CHECK_INT(fetchopt_take(FO_INSECURE, NULL), 0);
+}
+
 int main(void)
 {
+    test_list();
     test_header();
     test_auth();
     test_proxies();
