@@ -205,12 +205,19 @@ fuzz-msg: $(FUZZ_DIR)/fuzz_msg_bin
 # the gumbo ceiling and memory, in under 10 minutes; the table goes to
 # bench/results/bench.{txt,csv,json,png}.  Tools of its own: the IO floor
 # (a bare libcurl multi client) and the multi-process gumbo ceiling.
-BENCH_TOOLS := $(BUILD)/bench/floor $(BUILD)/bench/ceiling
+BENCH_TOOLS := $(BUILD)/bench/floor $(BUILD)/bench/floor-engine \
+               $(BUILD)/bench/ceiling
 
 $(BUILD)/bench/floor: scripts/bench/floor.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(shell pkg-config --libs libcurl)
+
+# the same with the fetcher's transfer engine (fetcher/events.c)
+$(BUILD)/bench/floor-engine: scripts/bench/floor_engine.c $(LIBS)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBS) $(LDLIBS)
 
 $(BUILD)/bench/ceiling: scripts/bench/ceiling.c
 	@mkdir -p $(dir $@)

@@ -394,6 +394,7 @@ def short(tool):
     for a, b in (("scrapy (CONCURRENT_REQUESTS=N)", "scrapy"),
                  ("scrapy (64 requests, jsonlines feed)", "scrapy"),
                  ("floor (bare libcurl multi)", "floor (libcurl)"),
+                 ("floor (libcurl, zscrape's engine)", "floor (engine)"),
                  ("aiohttp+gather (limit=N)", "aiohttp"),
                  ("httpx+gather (seed as written)", "httpx seed"),
                  ("httpx+gather (pool=N)", "httpx pool=N"),

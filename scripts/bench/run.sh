@@ -7,7 +7,9 @@
 #
 #   io-N      N distinct URLs of a 1-second endpoint (nginx echo_sleep 1),
 #             N = 50, 1,000, 10,000: zscrape, a bare libcurl multi client
-#             (the floor), curl --parallel, the seed article's httpx +
+#             (the floor) and the same client on zscrape's transfer engine
+#             (floor-engine: fetcher/events.c, no ZeroMQ), curl --parallel,
+#             the seed article's httpx +
 #             asyncio.gather (as written, and with the pool raised to N),
 #             aiohttp, Scrapy
 #   crawl     a generated shop of 20,000 pages of 20-40 KB crawled from its
@@ -35,7 +37,7 @@
 #                    skips the site (nginx serves an empty folder), the
 #                    ceiling, the crawls and the ledger; the table then
 #                    holds the io-N rows only
-#   BENCH_IO_PEERS="floor curl httpx-seed httpx-raised aiohttp scrapy"
+#   BENCH_IO_PEERS="floor floor-engine curl httpx-seed httpx-raised aiohttp scrapy"
 #                    the IO peers to run (default all of them), each
 #                    between two zscrape runs as always
 #   BENCH_KEEP=1     keep the work folder (printed at the end)
@@ -60,7 +62,7 @@ PAGES=${BENCH_PAGES:-20000}
 IO_NS=${BENCH_IO_NS:-50 1000 10000}
 ONLY=${BENCH_ONLY:-ceiling io crawl memory}
 ONLY=" ${ONLY//,/ } "
-IO_PEERS=${BENCH_IO_PEERS:-floor curl httpx-seed httpx-raised aiohttp scrapy}
+IO_PEERS=${BENCH_IO_PEERS:-floor floor-engine curl httpx-seed httpx-raised aiohttp scrapy}
 RULES=$ROOT/bench/rules-shop.txt
 BENCH_T0=$(date +%s.%N)
 export BENCH_T0
@@ -96,7 +98,8 @@ want() { case $ONLY in *" $1 "*) return 0 ;; esac; return 1; }
 
 # ---------------------------------------------------------------- checks
 for f in "$BIN/zscrape-sink" "$BIN/zscrape-fetcher" "$BIN/zscrape-parser" \
-         "$BUILD/bench/floor" "$BUILD/bench/ceiling" \
+         "$BUILD/bench/floor" "$BUILD/bench/floor-engine" \
+         "$BUILD/bench/ceiling" \
          "$BUILD/tests/bench_parse" "$BUILD/tests/test_ledger"; do
     [ -x "$f" ] || { echo "bench: '$f' not built (run make bench)" >&2; exit 1; }
 done
@@ -232,6 +235,8 @@ io_peer()
     lim=$((60 + n / 40))
     case $tool in
         floor) cmd=("$BUILD/bench/floor" "$BT/io-$n.txt" "$n") ;;
+        floor-engine)
+            cmd=("$BUILD/bench/floor-engine" "$BT/io-$n.txt" "$n") ;;
         curl)
             need=curl
             cmd=(curl -s --no-progress-meter --parallel --parallel-max "$n"
@@ -252,6 +257,7 @@ io_peer()
     local label
     case $tool in
         floor) label="floor (bare libcurl multi)" ;;
+        floor-engine) label="floor (libcurl, zscrape's engine)" ;;
         curl) label="curl --parallel" ;;
         httpx-seed) label="httpx+gather (seed as written)" ;;
         httpx-raised) label="httpx+gather (pool=N)" ;;
