@@ -20,6 +20,10 @@
 # far fewer tunnels and connections than pages (tinyproxy itself closes
 # a plain-http client connection after each request, so only a tunnel
 # can show it).
+# A proxy that wants credentials (tinyproxy BasicAuth): without them it
+# answers 407, a proxy failure: with tp1 beside it and --retries 0 every
+# page arrives through tp1 and the 407 proxy is benched; with them in its
+# URL every page goes through it, and the password is in no log.
 # And the usage errors:
 #   - a proxy file with a bad line is exit 2 naming FILE:LINE without
 #     echoing it (it may hold credentials); an empty one, a missing one,
@@ -48,11 +52,11 @@ nginx_start "
         access_log $T/nginx/via.log via;"
 gen_site $N
 
-# tinyproxy_start NAME: a tinyproxy on a free port naming itself NAME in
-# Via; sets TP_PORT
+# tinyproxy_start NAME [CONF]: a tinyproxy on a free port naming itself
+# NAME in Via, with the CONF lines added; sets TP_PORT
 tinyproxy_start()
 {
-    local name=$1 i
+    local name=$1 extra=${2:-} i
     TP_PORT=$(free_port)
     cat >"$T/$name.conf" <<EOF
 Port $TP_PORT
@@ -63,6 +67,7 @@ Allow 127.0.0.1
 LogFile "$T/$name.log"
 LogLevel Info
 ViaProxyName "$name"
+$extra
 EOF
     tinyproxy -d -c "$T/$name.conf" >"$T/$name.out" 2>&1 &
     track_pid $!
@@ -164,6 +169,41 @@ if len(via) != n:
     sys.exit("FAIL: nginx saw %d requests through tp1, want %d"
              % (len(via), n))
 PY
+
+# 407: a proxy that wants credentials, without and with them
+tinyproxy_start tpa "BasicAuth zsuser zs-pass-407"
+PA=$TP_PORT
+printf 'http://127.0.0.1:%s\nhttp://127.0.0.1:%s\n' "$PA" "$P1" \
+    >"$T/auth-none.txt"
+rc=0
+zs crawl -q --depth 100 --robots off --proxies "$T/auth-none.txt" \
+    --retries 0 --stats "$T/stats4.json" "$BASE/index.html" \
+    -o "$T/out4.jsonl" 2>"$T/crawl4.err" || rc=$?
+[ $rc = 0 ] || { cat "$T/crawl4.err" >&2; fail "crawl 4 exit $rc"; }
+assert_no_crash "$T/crawl4.err"
+check_site_records "$T/out4.jsonl" "$BASE" "$T/pages.txt" all "407"
+python3 - "$T/stats4.json" "http://127.0.0.1:$PA" "$N" <<'PY' ||
+import json, sys
+s = json.load(open(sys.argv[1]))
+a = s["proxies"].get(sys.argv[2], {})
+print("# 407 proxy without credentials: %r" % a)
+if a.get("ok") != 0 or a.get("failures", 0) < 3 or a.get("benched", 0) < 1:
+    sys.exit("FAIL: want the 407 proxy benched with failures, no answer")
+PY
+    fail "a proxy answering 407 is not a proxy failure"
+printf 'http://zsuser:zs-pass-407@127.0.0.1:%s\n' "$PA" >"$T/auth-ok.txt"
+: >"$T/nginx/via.log"
+rc=0
+zs crawl -q --depth 100 --robots off --proxies "$T/auth-ok.txt" \
+    --retries 0 "$BASE/index.html" -o "$T/out5.jsonl" \
+    2>"$T/crawl5.err" || rc=$?
+[ $rc = 0 ] || { cat "$T/crawl5.err" >&2; fail "crawl 5 exit $rc"; }
+check_site_records "$T/out5.jsonl" "$BASE" "$T/pages.txt" all "407 creds"
+n=$(grep -c ' tpa ' "$T/nginx/via.log" || true)
+[ "$n" = "$N" ] ||
+    fail "nginx saw $n requests through the proxy with credentials, want $N"
+! grep -q zs-pass-407 "$T/crawl4.err" "$T/crawl5.err" "$T/stats4.json" ||
+    fail "the proxy's password is in a log or the stats"
 
 # keep-alive through tp1's CONNECT tunnels
 printf 'http://127.0.0.1:%s\n' "$P1" >"$T/tp1-only.txt"
