@@ -308,6 +308,26 @@ fail:
     return error("cannot set up transfer of '%s'", j->url);
 }
 
+int job_map_proxy_error(CURL *e)
+{
+    long px = CURLPX_OK;
+
+    if (!e || curl_easy_getinfo(e, CURLINFO_PROXY_ERROR, &px) != CURLE_OK)
+        return ZS_RESET;
+    switch (px) {
+    case CURLPX_REPLY_CONNECTION_REFUSED:
+    case CURLPX_REPLY_HOST_UNREACHABLE:
+    case CURLPX_REPLY_NETWORK_UNREACHABLE:
+        return ZS_CONNECT;
+    case CURLPX_REPLY_TTL_EXPIRED:
+        return ZS_TIMEOUT;
+    case CURLPX_RESOLVE_HOST:
+        return ZS_DNS;
+    default:
+        return ZS_RESET;
+    }
+}
+
 int job_map_error(CURLcode code, bool too_large)
 {
     if (too_large)
@@ -396,6 +416,8 @@ long job_finish_attempt(struct job *j, CURLcode code,
     }
     j->meta.status = (uint16_t)(status > 0 && status < 1000 ? status : 0);
     j->meta.error = (uint8_t)job_map_error(code, j->too_large);
+    if (code == CURLE_PROXY)
+        j->meta.error = (uint8_t)job_map_proxy_error(j->easy);
     if (code == CURLE_UNSUPPORTED_PROTOCOL) {
         /* curl says so too of a reply that is not HTTP at all: with a
          * connection made, that is a broken reply, not a bad URL */

@@ -17,7 +17,7 @@ PKGS="build-essential pkg-config clang libcurl4-openssl-dev libzmq3-dev
       libnginx-mod-http-echo
       valgrind python3 python3-lxml python3-cssselect python3-zmq python3.11-doc
       iproute2 procps util-linux bsdutils curl groff-base man-db openssl
-      tinyproxy"
+      tinyproxy dante-server"
 BENCH_PKGS="python3-httpx python3-aiohttp python3-scrapy python3-parsel
             gnuplot-nox"
 
