@@ -2,6 +2,7 @@
 #include "common/compat.h"
 
 #include "common/json.h"
+#include "common/util.h"
 
 enum json_kind json_kind(const char *p, size_t n)
 {
@@ -25,16 +26,10 @@ static int hex4(const char *p, uint32_t *out)
     int i;
 
     for (i = 0; i < 4; i++) {
-        char c = p[i];
-        v <<= 4;
-        if (c >= '0' && c <= '9')
-            v |= (uint32_t)(c - '0');
-        else if (c >= 'a' && c <= 'f')
-            v |= (uint32_t)(c - 'a' + 10);
-        else if (c >= 'A' && c <= 'F')
-            v |= (uint32_t)(c - 'A' + 10);
-        else
+        int d = hex_digit((unsigned char)p[i]);
+        if (d < 0)
             return -1;
+        v = v << 4 | (uint32_t)d;
     }
     *out = v;
     return 0;

@@ -78,17 +78,6 @@ void proxystats_release(struct proxystats *t)
     proxystats_init(t);
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Decode the label p[0..n) into a new string; NULL when it is malformed
  * (a bad escape, a NUL, a byte that should have been encoded). */
 static char *decode_label(const char *p, size_t n)
@@ -98,8 +87,8 @@ static char *decode_label(const char *p, size_t n)
 
     for (i = 0; i < n; i++) {
         if (p[i] == '%') {
-            int hi = i + 2 < n ? hexval(p[i + 1]) : -1;
-            int lo = i + 2 < n ? hexval(p[i + 2]) : -1;
+            int hi = i + 2 < n ? hex_digit((unsigned char)p[i + 1]) : -1;
+            int lo = i + 2 < n ? hex_digit((unsigned char)p[i + 2]) : -1;
             if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
                 free(out);
                 return NULL;

@@ -13,16 +13,6 @@
 
 static const char hexdig[] = "0123456789ABCDEF";
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c = tolower(c);
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
-
 /* ASCII letters and digits only, whatever the locale says. */
 static bool ascii_alnum(int c)
 {
@@ -132,8 +122,8 @@ static char *norm_escapes(const char *s)
             buf_addch(&o, s[i]);
             continue;
         }
-        hi = i + 1 < n ? hexval((unsigned char)s[i + 1]) : -1;
-        lo = i + 2 < n ? hexval((unsigned char)s[i + 2]) : -1;
+        hi = i + 1 < n ? hex_digit((unsigned char)s[i + 1]) : -1;
+        lo = i + 2 < n ? hex_digit((unsigned char)s[i + 2]) : -1;
         if (hi < 0 || lo < 0) {
             buf_addstr(&o, "%25");
             continue;
@@ -460,8 +450,8 @@ static int add_escaped(struct buf *o, const char *s, size_t n)
         run = 0;
         if (i + 2 >= n)
             return -1;
-        hi = hexval((unsigned char)s[i + 1]);
-        lo = hexval((unsigned char)s[i + 2]);
+        hi = hex_digit((unsigned char)s[i + 1]);
+        lo = hex_digit((unsigned char)s[i + 2]);
         if (hi < 0 || lo < 0)
             return -1;
         if (unreserved(hi * 16 + lo)) {

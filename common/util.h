@@ -32,4 +32,7 @@ long cpu_ms(void);
 /* Number of online cores, at least 1. */
 int ncores(void);
 
+/* The value of hex digit c (either case), or -1 when it is not one. */
+int hex_digit(int c);
+
 #endif

@@ -86,17 +86,6 @@ static bool is_eol(char c)
     return c == '\n' || c == '\r';
 }
 
-static int hex_val(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static unsigned char ascii_lower(unsigned char c)
 {
     return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
@@ -154,8 +143,8 @@ static size_t decode_at(const char *s, size_t n, size_t i, unsigned char *c)
     int hi, lo;
 
     if (s[i] == '%' && n - i > 2 &&
-        (hi = hex_val((unsigned char)s[i + 1])) >= 0 &&
-        (lo = hex_val((unsigned char)s[i + 2])) >= 0) {
+        (hi = hex_digit((unsigned char)s[i + 1])) >= 0 &&
+        (lo = hex_digit((unsigned char)s[i + 2])) >= 0) {
         *c = (unsigned char)(hi << 4 | lo);
         return 3;
     }
