@@ -208,13 +208,14 @@ fuzz-msg: $(FUZZ_DIR)/fuzz_msg_bin
 BENCH_TOOLS := $(BUILD)/bench/floor $(BUILD)/bench/floor-engine \
                $(BUILD)/bench/ceiling
 
-$(BUILD)/bench/floor: scripts/bench/floor.c
+$(BUILD)/bench/floor: scripts/bench/floor.c scripts/bench/floor_common.h
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(shell pkg-config --libs libcurl)
 
 # the same with the fetcher's transfer engine (fetcher/events.c)
-$(BUILD)/bench/floor-engine: scripts/bench/floor_engine.c $(LIBS)
+$(BUILD)/bench/floor-engine: scripts/bench/floor_engine.c \
+		scripts/bench/floor_common.h $(LIBS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBS) $(LDLIBS)

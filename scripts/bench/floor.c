@@ -12,60 +12,7 @@
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
 #endif
-#include <curl/curl.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-
-static size_t discard(char *p, size_t size, size_t n, void *u)
-{
-    (void)p;
-    (void)u;
-    return size * n;
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static char **read_lines(const char *path, long *count)
-{
-    FILE *f = fopen(path, "r");
-    char *line = NULL, **v = NULL;
-    size_t cap = 0, vcap = 0;
-    ssize_t n;
-    long c = 0;
-
-    if (!f) {
-        perror(path);
-        exit(2);
-    }
-    while ((n = getline(&line, &cap, f)) >= 0) {
-        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-            line[--n] = '\0';
-        if (n == 0 || line[0] == '#')
-            continue;
-        if ((size_t)c == vcap) {
-            vcap = vcap ? vcap * 2 : 1024;
-            v = realloc(v, vcap * sizeof(*v));
-            if (!v)
-                abort();
-        }
-        v[c] = strdup(line);
-        if (!v[c])
-            abort();
-        c++;
-    }
-    free(line);
-    fclose(f);
-    *count = c;
-    return v;
-}
+#include "scripts/bench/floor_common.h"
 
 int main(int argc, char **argv)
 {
@@ -80,7 +27,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: floor URLFILE [MAXPAR]\n");
         return 2;
     }
-    urls = read_lines(argv[1], &n);
+    urls = floor_read_lines(argv[1], &n);
     maxpar = argc > 2 ? strtol(argv[2], NULL, 10) : n;
     if (maxpar < 1)
         maxpar = 1;
@@ -90,13 +37,13 @@ int main(int argc, char **argv)
     curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, maxpar);
     curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, maxpar);
     curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, maxpar);
-    t0 = now_s();
+    t0 = floor_now_s();
     for (;;) {
         /* keep at most maxpar transfers in the multi handle */
         while (next < n && (long)running < maxpar) {
             CURL *e = curl_easy_init();
             curl_easy_setopt(e, CURLOPT_URL, urls[next]);
-            curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, discard);
+            curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, floor_discard);
             curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
             curl_easy_setopt(e, CURLOPT_TIMEOUT, 120L);
             curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
@@ -126,7 +73,7 @@ int main(int argc, char **argv)
             break;
         curl_multi_poll(multi, NULL, 0, 1000, NULL);
     }
-    printf("bench: ok=%ld failed=%ld wall_s=%.3f\n", ok, failed, now_s() - t0);
+    printf("bench: ok=%ld failed=%ld wall_s=%.3f\n", ok, failed, floor_now_s() - t0);
     curl_multi_cleanup(multi);
     curl_global_cleanup();
     for (long i = 0; i < n; i++)

@@ -13,60 +13,9 @@
  * measured against the best this machine's libcurl does. */
 #include "common/compat.h"
 
-#include <curl/curl.h>
-#include <time.h>
-
 #include "common/log.h"
 #include "fetcher/events.h"
-
-static size_t discard(char *p, size_t size, size_t n, void *u)
-{
-    (void)p;
-    (void)u;
-    return size * n;
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static char **read_lines(const char *path, long *count)
-{
-    FILE *f = fopen(path, "r");
-    char *line = NULL, **v = NULL;
-    size_t cap = 0, vcap = 0;
-    ssize_t n;
-    long c = 0;
-
-    if (!f) {
-        perror(path);
-        exit(2);
-    }
-    while ((n = getline(&line, &cap, f)) >= 0) {
-        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-            line[--n] = '\0';
-        if (n == 0 || line[0] == '#')
-            continue;
-        if ((size_t)c == vcap) {
-            vcap = vcap ? vcap * 2 : 1024;
-            v = realloc(v, vcap * sizeof(*v));
-            if (!v)
-                abort();
-        }
-        v[c] = strdup(line);
-        if (!v[c])
-            abort();
-        c++;
-    }
-    free(line);
-    fclose(f);
-    *count = c;
-    return v;
-}
+#include "scripts/bench/floor_common.h"
 
 int main(int argc, char **argv)
 {
@@ -81,7 +30,7 @@ int main(int argc, char **argv)
         return 2;
     }
     log_init("floor-engine", LOG_WARN);
-    urls = read_lines(argv[1], &n);
+    urls = floor_read_lines(argv[1], &n);
     maxpar = argc > 2 ? strtol(argv[2], NULL, 10) : n;
     if (maxpar < 1)
         maxpar = 1;
@@ -97,14 +46,14 @@ int main(int argc, char **argv)
                           maxpar < EVENTS_MULTI_TRANSFERS ? maxpar
                           : (long)EVENTS_MULTI_TRANSFERS);
     }
-    t0 = now_s();
+    t0 = floor_now_s();
     for (;;) {
         CURLcode result;
         CURL *e;
         while (next < n && running < maxpar) {
             e = curl_easy_init();
             curl_easy_setopt(e, CURLOPT_URL, urls[next]);
-            curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, discard);
+            curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, floor_discard);
             curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
             curl_easy_setopt(e, CURLOPT_TIMEOUT, 120L);
             curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
@@ -136,7 +85,7 @@ int main(int argc, char **argv)
             return 1;
     }
     printf("bench: ok=%ld failed=%ld wall_s=%.3f\n", ok, failed,
-           now_s() - t0);
+           floor_now_s() - t0);
     events_free(ev);
     curl_global_cleanup();
     for (i = 0; i < n; i++)

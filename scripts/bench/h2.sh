@@ -62,44 +62,18 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=127.0.0.1" \
 
 # nginx: lib.sh's configuration, listening with TLS and HTTP/2 and
 # logging each request's connection number
-h2_nginx_start()
+h2_conf()         # h2_conf FILE PORT
 {
-    local d=$BT/nginx port
-    command -v nginx >/dev/null || { echo "h2: nginx not installed" >&2; return 1; }
-    [ -f "$NGINX_ECHO_MODULE" ] || { echo "h2: nginx echo module not installed" >&2; return 1; }
-    for _ in 1 2 3; do
-        port=$(bench_free_port)
-        bench_nginx_conf "$d" "$port" "$BT/www"
-        sed -i -e "s|listen 127.0.0.1:$port backlog=65535;|listen 127.0.0.1:$port ssl http2 backlog=65535;\\
+    sed -i -e "s|listen 127.0.0.1:$2 backlog=65535;|listen 127.0.0.1:$2 ssl http2 backlog=65535;\\
         ssl_certificate $BT/cert.pem;\\
         ssl_certificate_key $BT/key.pem;|" \
-            -e "s|access_log off;|log_format conn '\$connection \$server_protocol \$status';\\
-    access_log $BT/access.log conn;|" "$d/nginx.conf"
-        grep -q "ssl http2" "$d/nginx.conf" ||
-            { echo "h2: could not set up nginx's TLS listener" >&2; return 1; }
-        : >"$d/error.log"
-        nginx -e "$d/error.log" -p "$d/" -c "$d/nginx.conf" \
-            >"$d/stderr.log" 2>&1 &
-        NGINX_PID=$!
-        for _ in $(seq 100); do
-            if bench_port_answers "$port"; then
-                BASE=https://127.0.0.1:$port
-                return 0
-            fi
-            kill -0 "$NGINX_PID" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill "$NGINX_PID" 2>/dev/null
-        wait "$NGINX_PID" 2>/dev/null
-        grep -q "Address already in use" "$d/error.log" "$d/stderr.log" \
-            2>/dev/null || break
-    done
-    cat "$d/stderr.log" "$d/error.log" >&2 2>/dev/null
-    echo "h2: nginx did not start" >&2
-    return 1
+        -e "s|access_log off;|log_format conn '\$connection \$server_protocol \$status';\\
+    access_log $BT/access.log conn;|" "$1"
+    grep -q "ssl http2" "$1" ||
+        { echo "h2: could not set up nginx's TLS listener" >&2; return 1; }
 }
 mkdir -p "$BT/www" "$BT/out"
-h2_nginx_start
+bench_nginx_start "$BT/www" h2_conf https || exit 1
 curl -sS --cacert "$BT/cert.pem" --http2 -o /dev/null \
     -w '%{http_version}\n' "$BASE/sleep/probe" >"$BT/probe.txt" ||
     { echo "h2: nginx does not answer over https" >&2; exit 1; }

@@ -93,15 +93,21 @@ http {
 CONF
 }
 
-# bench_nginx_start ROOT_DIR: nginx for ROOT_DIR on a free port
+# bench_nginx_start ROOT_DIR [EDIT [SCHEME]]: nginx for ROOT_DIR on a free
+# port; EDIT, a function, is called with the configuration file and the
+# port to change the configuration before nginx starts; SCHEME (default
+# http) is BASE's.  Sets NGINX_PID, NGINX_PORT, BASE.
 bench_nginx_start()
 {
-    local root=$1 d=$BT/nginx port
+    local root=$1 edit=${2:-} scheme=${3:-http} d=$BT/nginx port
     command -v nginx >/dev/null || { echo "bench: nginx not installed" >&2; return 1; }
     [ -f "$NGINX_ECHO_MODULE" ] || { echo "bench: nginx echo module not installed" >&2; return 1; }
     for _ in 1 2 3; do
         port=$(bench_free_port)
         bench_nginx_conf "$d" "$port" "$root"
+        if [ -n "$edit" ]; then
+            "$edit" "$d/nginx.conf" "$port" || return 1
+        fi
         : >"$d/error.log"
         nginx -e "$d/error.log" -p "$d/" -c "$d/nginx.conf" \
             >"$d/stderr.log" 2>&1 &
@@ -109,7 +115,7 @@ bench_nginx_start()
         for _ in $(seq 100); do
             if bench_port_answers "$port"; then
                 NGINX_PORT=$port
-                BASE=http://127.0.0.1:$port
+                BASE=$scheme://127.0.0.1:$port
                 return 0
             fi
             kill -0 "$NGINX_PID" 2>/dev/null || break
