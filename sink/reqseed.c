@@ -513,6 +513,8 @@ int reqtab_open_state(struct reqtab *t, const char *dir)
     size_t cap = 0;
     ssize_t len;
     long lineno = 0;
+    off_t whole = 0;            /* bytes of whole lines */
+    bool torn = false;
     FILE *f;
 
     t->path = xasprintf("%s/requests", dir);
@@ -520,10 +522,11 @@ int reqtab_open_state(struct reqtab *t, const char *dir)
         while ((len = getline(&line, &cap, f)) >= 0) {
             struct reqseed r;
             lineno++;
-            if (len > 0 && line[len - 1] == '\n')
-                len--;
-            else
-                break;          /* a torn last line: never synced */
+            if (len == 0 || line[len - 1] != '\n') {
+                torn = true;    /* a last line never synced whole */
+                break;
+            }
+            whole += len--;
             if (reqseed_parse(line, (size_t)len, &r, err, sizeof(err)) < 0) {
                 log_warn("%s:%ld: %s, skipped", t->path, lineno, err);
                 continue;
@@ -532,6 +535,10 @@ int reqtab_open_state(struct reqtab *t, const char *dir)
         }
         free(line);
         fclose(f);
+        /* cut it off, or the next line appended would join it */
+        if (torn && truncate(t->path, whole) < 0)
+            return error("cannot truncate '%s': %s", t->path,
+                         strerror(errno));
     } else if (errno != ENOENT) {
         return error("cannot read '%s': %s", t->path, strerror(errno));
     }

@@ -1,7 +1,8 @@
 /* test_reqseed.c: sink/reqseed.c, request seeds: what a JSON seed line
  * gives (method, headers, body, key), every refusal with its column, the
  * key's stability, the table (grown past its first slots) and its
- * DIR/requests file read back (bad and torn lines skipped); and
+ * DIR/requests file read back (bad lines skipped, a torn tail cut off);
+ * and
  * common/json.c's json_skip, which finds the values. */
 #include "common/compat.h"
 
@@ -242,6 +243,16 @@ static void test_table(void)
     CHECK(g && g->body_len == 4 && !memcmp(g->body, "n=10", 4));
     g = reqtab_get(t, "http://e/x#lab");
     CHECK(g && !strcmp(g->method, "PUT"));
+    /* the torn tail is cut off: a line added now reads back whole */
+    add_line(t, "{\"url\": \"http://e/after\", \"method\": \"DELETE\"}", 1);
+    reqtab_free(t);
+    t = reqtab_new();
+    CHECK_INT(reqtab_open_state(t, dir), 0);
+    CHECK_INT(reqtab_count(t), MANY + 2);
+    CHECK_INT(parse("{\"url\": \"http://e/after\", \"method\": \"DELETE\"}",
+                    &r, err), 0);
+    CHECK(reqtab_get(t, r.key) != NULL);
+    reqseed_release(&r);
     reqtab_free(t);
     free(key0);
     unlink(path);
