@@ -11,6 +11,10 @@
 
 #include "common/zsock.h"
 
+/* The User-Agent without --user-agent (its product token is the one
+ * robots.txt groups are matched against). */
+#define FETCHOPT_DEFAULT_UA "zscrape/" ZS_VERSION
+
 enum fetchopt_kind {
     FO_FLAG,                /* no value */
     FO_NUM,                 /* a number in [min, max] */

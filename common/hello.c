@@ -2,6 +2,8 @@
  * (protocol in hello.h). */
 #include "common/compat.h"
 
+#include <sys/random.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zmq.h>
 
@@ -23,6 +25,94 @@
 #define HELLO_COUNTERS_LEN (sizeof(HELLO_COUNTERS) - 1)
 
 static const char *const role_names[HELLO_NROLES] = { "fetcher", "parser" };
+
+/* ------------------------------------------------------------------ */
+/* where a process runs                                                */
+
+/* Field 22 (starttime) and the state letter of /proc/PID/stat; -1 when
+ * it cannot be read. */
+static int proc_stat(long pid, char *state, uint64_t *start)
+{
+    char path[64], buf[1024], *p;
+    FILE *f;
+    size_t n;
+    int field;
+
+    snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+    if (!(f = fopen(path, "r")))
+        return -1;
+    n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    /* the command name may hold spaces and parentheses: after the last
+     * ')' come the state (field 3) and the rest */
+    if (!(p = strrchr(buf, ')')) || p[1] != ' ')
+        return -1;
+    p += 2;
+    *state = *p;
+    for (field = 3; field < 22 && p; field++) {
+        p = strchr(p, ' ');
+        if (p)
+            p++;
+    }
+    if (!p)
+        return -1;
+    *start = strtoull(p, NULL, 10);
+    return 0;
+}
+
+void hello_where_self(struct hello_where *w)
+{
+    struct stat st;
+    FILE *f;
+    char state;
+
+    memset(w, 0, sizeof(*w));
+    if ((f = fopen("/proc/sys/kernel/random/boot_id", "r"))) {
+        if (fgets(w->boot, sizeof(w->boot), f))
+            w->boot[strcspn(w->boot, "\n")] = '\0';
+        fclose(f);
+    }
+    if (stat("/proc/self/ns/pid", &st) == 0)
+        w->pidns = (uint64_t)st.st_ino;
+    if (proc_stat((long)getpid(), &state, &w->start) < 0)
+        w->start = 0;
+}
+
+int hello_where_alive(const struct hello_where *self,
+                      const struct hello_where *w, long pid)
+{
+    uint64_t start;
+    char state;
+
+    if (!self->boot[0] || strcmp(self->boot, w->boot) || !self->pidns ||
+        self->pidns != w->pidns || !w->start || pid <= 0)
+        return -1;
+    if (proc_stat(pid, &state, &start) < 0)
+        return 0;               /* no such process */
+    if (start != w->start)
+        return 0;               /* another process has its PID */
+    return state == 'Z' || state == 'X' ? 0 : 1;
+}
+
+void hello_token_new(char *out)
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned char r[HELLO_TOKEN_LEN / 2];
+    size_t i;
+
+    if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r)) {
+        /* no entropy source: time and pid keep tokens apart enough */
+        uint64_t v = (uint64_t)now_ms() * 2654435761u ^ (uint64_t)getpid();
+        for (i = 0; i < sizeof(r); i++)
+            r[i] = (unsigned char)(v >> (8 * i));
+    }
+    for (i = 0; i < sizeof(r); i++) {
+        out[2 * i] = hex[r[i] >> 4];
+        out[2 * i + 1] = hex[r[i] & 15];
+    }
+    out[HELLO_TOKEN_LEN] = '\0';
+}
 
 /* ------------------------------------------------------------------ */
 /* the sink                                                            */
@@ -135,6 +225,39 @@ static void take_report(struct hello_procs *ps, zmq_msg_t *id,
     pr->heard_ms = now_ms();
     free(pr->counters);
     pr->counters = xstrdup(req + off);
+    if (ps->on_event)
+        ps->on_event(ps->event_arg, pr, HELLO_REPORTED);
+}
+
+/* "zscrape-hello V ROLE PID BOOT PIDNS START": a worker joined (an
+ * older worker's hello has no PID and on: nothing is known of where it
+ * runs). */
+static void take_hello(struct hello_procs *ps, zmq_msg_t *id,
+                       const char *req, int role, const char *peer)
+{
+    struct hello_proc *pr;
+    unsigned long long pidns = 0, start = 0;
+    char boot[40] = "";
+    long pid = 0;
+
+    ps->joined++;
+    if (zmq_msg_size(id) > sizeof(pr->id))
+        return;
+    pr = proc_find(ps, zmq_msg_data(id), zmq_msg_size(id));
+    if (!pr)
+        return;
+    if (sscanf(req, "zscrape-hello %*d %*s %ld %39s %llu %llu", &pid, boot,
+               &pidns, &start) == 4) {
+        pr->pid = pid;
+        snprintf(pr->where.boot, sizeof(pr->where.boot), "%s", boot);
+        pr->where.pidns = pidns;
+        pr->where.start = start;
+    }
+    snprintf(pr->role, sizeof(pr->role), "%s", role_names[role]);
+    snprintf(pr->peer, sizeof(pr->peer), "%s", peer);
+    pr->heard_ms = now_ms();
+    if (ps->on_event)
+        ps->on_event(ps->event_arg, pr, HELLO_JOINED);
 }
 
 static void answer_one(void *s, zmq_msg_t *p, int n,
@@ -195,7 +318,7 @@ static void answer_one(void *s, zmq_msg_t *p, int n,
                                NULL };
     send_frames(s, zmq_msg_data(&p[0]), zmq_msg_size(&p[0]), f, 4);
     if (ps)
-        ps->joined++;
+        take_hello(ps, &p[0], req, i, peer);
 }
 
 void hello_answer(void *router, const struct hello_offer *o,
@@ -307,10 +430,14 @@ void hello_procs_free(struct hello_procs *p)
 
 static void send_hello(void *s, enum hello_role role)
 {
-    char req[64];
+    struct hello_where w;
+    char req[256];
 
-    snprintf(req, sizeof(req), "zscrape-hello %d %s", MSG_VERSION,
-             role_names[role]);
+    hello_where_self(&w);
+    snprintf(req, sizeof(req), "zscrape-hello %d %s %ld %s %llu %llu",
+             MSG_VERSION, role_names[role], (long)getpid(),
+             w.boot[0] ? w.boot : "-", (unsigned long long)w.pidns,
+             (unsigned long long)w.start);
     zmq_send(s, req, strlen(req), ZMQ_DONTWAIT);
 }
 
@@ -377,7 +504,7 @@ static int on_reply(void *s, const char *coord, struct hello_reply *r)
 }
 
 int hello_ask(void *ctx, const char *coord, enum hello_role role,
-              struct hello_reply *r)
+              const char *token, struct hello_reply *r)
 {
     char *ep = zsock_endpoint(coord, EP_HELLO);
     void *s = zsock_new(ctx, ZMQ_DEALER, 16);
@@ -385,6 +512,8 @@ int hello_ask(void *ctx, const char *coord, enum hello_role role,
     int rc = -1;
 
     memset(r, 0, sizeof(*r));
+    if (token)
+        zmq_setsockopt(s, ZMQ_ROUTING_ID, token, strlen(token));
     if (!ep || zsock_connect(s, ep) < 0)
         fatal("cannot connect to the coordinator '%s'", coord);
     free(ep);
@@ -461,4 +590,11 @@ char **hello_merge_argv(const struct hello_reply *r, int argc, char **argv,
         v[n++] = argv[i];
     *out_argc = n;
     return v;
+}
+
+void hello_rejoin(char **argv)
+{
+    log_info("rejoining the crawl: starting over");
+    execv("/proc/self/exe", argv);
+    log_error("cannot start over: %s", strerror(errno));
 }

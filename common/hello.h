@@ -4,7 +4,15 @@
  * worker started with nothing but --coordinator ADDR connects a DEALER to
  * the sink's hello endpoint (zsock.h EP_HELLO) and sends one frame
  *
- *     "zscrape-hello VERSION ROLE"            ROLE: fetcher | parser
+ *     "zscrape-hello VERSION ROLE PID BOOT PIDNS START"
+ *
+ * (ROLE: fetcher | parser; BOOT the kernel's boot id, PIDNS its pid
+ * namespace's inode, START its start time in clock ticks since boot: the
+ * sink, when it runs on the same kernel and in the same pid namespace,
+ * sees at once when that process is gone).  The DEALER's routing id is
+ * the worker's token (HELLO_TOKEN_LEN hex digits, new at every start),
+ * the same on its other sockets to the sink that need one (a fetcher's
+ * dispatch DEALER), and in a parser's TAKEN messages.
  *
  * The sink's ROUTER answers with four frames
  *
@@ -39,6 +47,7 @@
 enum hello_role { HELLO_FETCHER, HELLO_PARSER, HELLO_NROLES };
 
 #define HELLO_REPORT_MS 2000    /* a worker reports its counters this often */
+#define HELLO_TOKEN_LEN 16      /* hex digits of a worker token */
 #define HELLO_REPORT_MAX (256 * 1024) /* longest counters text of a report */
 
 /* What the sink hands out. */
@@ -55,6 +64,24 @@ void hello_offer_release(struct hello_offer *o);
 void hello_offer_add(struct hello_offer *o, enum hello_role role,
                      const char *opt, const char *val);
 
+/* Where a process runs: enough for another process to tell whether it
+ * can see it (hello_where_alive). */
+struct hello_where {
+    char boot[40];          /* /proc/sys/kernel/random/boot_id, "" unknown */
+    uint64_t pidns;         /* inode of /proc/self/ns/pid, 0 unknown */
+    uint64_t start;         /* start time, clock ticks after boot */
+};
+
+/* Fill w for this process. */
+void hello_where_self(struct hello_where *w);
+/* Is process pid, which runs at w, alive, as seen from self?  1 alive,
+ * 0 gone (exited, a zombie, or another process has its PID now), -1
+ * cannot tell (another kernel or pid namespace, or nothing known). */
+int hello_where_alive(const struct hello_where *self,
+                      const struct hello_where *w, long pid);
+/* A new random worker token: HELLO_TOKEN_LEN hex digits and a NUL. */
+void hello_token_new(char *out);
+
 /* What the sink heard of one worker. */
 struct hello_proc {
     unsigned char id[16];   /* the ROUTER's identity of its connection */
@@ -65,12 +92,21 @@ struct hello_proc {
     char *counters;         /* "name=value ..." of its last report */
     bool final;             /* that report was its last */
     int64_t heard_ms;       /* when it came (monotonic) */
+    struct hello_where where; /* where it runs (from its hello) */
 };
+
+/* What the sink is told of a worker: it joined (its hello was answered)
+ * or it reported. */
+enum hello_event { HELLO_JOINED, HELLO_REPORTED };
+typedef void hello_event_fn(void *arg, const struct hello_proc *p,
+                            enum hello_event ev);
 
 struct hello_procs {
     struct hello_proc *v;
     size_t n, cap;
     size_t joined;          /* hellos answered with the settings */
+    hello_event_fn *on_event; /* told of joins and reports, or NULL */
+    void *event_arg;        /* its argument */
 };
 
 /* Sink side: answer every hello and take every report waiting on ROUTER
@@ -103,16 +139,22 @@ struct hello_reply {
 };
 
 /* Worker side: ask the sink at COORD for ROLE's settings on a DEALER of
- * CTX, waiting as long as it takes (the sink may start later), with a log
- * line now and then.  0 with *r filled; -1 on a stop signal; exits 1 when
- * the sink refuses us (another protocol version). */
+ * CTX whose routing id is token, waiting as long as it takes (the sink
+ * may start later), with a log line now and then.  0 with *r filled; -1
+ * on a stop signal; exits 1 when the sink refuses us (another protocol
+ * version). */
 int hello_ask(void *ctx, const char *coord, enum hello_role role,
-              struct hello_reply *r);
+              const char *token, struct hello_reply *r);
 /* Close the DEALER (before zmq_ctx_term) and free the rest. */
 void hello_reply_release(struct hello_reply *r);
 /* Worker side: report counters ("name=value ...") to the sink. */
 void hello_report(const struct hello_reply *r, bool final,
                   const char *counters);
+
+/* The sink restarted or asked this worker to reset: start this program
+ * over (same PID, the arguments of main), to join again from scratch.
+ * Returns only when exec failed (logged). */
+void hello_rejoin(char **argv);
 
 /* argv for a second option pass: argv0, then the sink's words, then the
  * worker's own argv[1..]; caller frees the array (not the strings). */

@@ -61,6 +61,13 @@ int msg_min_parts(int type)
     case MSG_PAGE: return 6;
     case MSG_RESULT: return MSG_RESULT_FIELDS;
     case MSG_CONTROL: return 1;
+    case MSG_GO: return 0;
+    case MSG_ROBOTS: return 1;
+    case MSG_CREDIT: return 0;
+    case MSG_ENDED: return 0;
+    case MSG_RETRY: return 0;
+    case MSG_TAKEN: return 1;
+    case MSG_DROP: return 0;
     default: return -1;
     }
 }
@@ -151,6 +158,19 @@ int msg_send(void *sock, const struct msg_meta *meta,
     return 0;
 }
 
+int msg_send_to(void *router, const void *id, size_t idlen,
+                const struct msg_meta *meta, struct msg_frame *frames, int n,
+                int flags)
+{
+    if (zmq_send(router, id, idlen, flags | ZMQ_SNDMORE) < 0) {
+        int saved = errno;
+        release_frames(frames, 0, n);
+        errno = saved;
+        return -1;
+    }
+    return msg_send(router, meta, frames, n, flags);
+}
+
 static int more_parts(void *sock)
 {
     int more = 0;
@@ -231,6 +251,24 @@ int msg_recv(void *sock, struct msg *m, int flags)
     return 0;
 }
 
+int msg_recv_from(void *router, void *id, size_t *idlen, struct msg *m,
+                  int flags)
+{
+    int len = zmq_recv(router, id, *idlen, flags);
+
+    m->nparts = 0;
+    if (len < 0)
+        return -1;
+    if ((size_t)len > *idlen || !more_parts(router)) {
+        /* a routing id longer than ours, or nothing after it */
+        drain(router);
+        refuse("a message without a body");
+        return -2;
+    }
+    *idlen = (size_t)len;
+    return msg_recv(router, m, 0);
+}
+
 void msg_close(struct msg *m)
 {
     int i;
@@ -273,11 +311,10 @@ bool msg_header_has(const char *lines, size_t len, const char *name,
     return false;
 }
 
-bool msg_control_drain(void *sock, int64_t *last_heard_ms)
+bool msg_control_drain(void *sock, struct msg_ctl *c)
 {
-    bool stop = false;
     struct msg m;
-    size_t len;
+    size_t len, tlen = c->token ? strlen(c->token) : 0;
     int rc;
 
     while ((rc = msg_recv(sock, &m, ZMQ_DONTWAIT)) != -1) {
@@ -285,12 +322,27 @@ bool msg_control_drain(void *sock, int64_t *last_heard_ms)
             continue;           /* refused (and logged) by msg_recv */
         if (m.meta.type == MSG_CONTROL) {
             const char *cmd = msg_part(&m, 0, &len);
-            *last_heard_ms = now_ms();
-            stop |= len == 4 && !memcmp(cmd, "stop", 4);
+            c->last_heard_ms = now_ms();
+            if (len == 4 && !memcmp(cmd, "stop", 4)) {
+                c->stop = true;
+            } else if (len > 3 && !memcmp(cmd, "hb ", 3)) {
+                char hex[24];
+                uint64_t sess;
+                snprintf(hex, sizeof(hex), "%.*s", (int)(len - 3), cmd + 3);
+                sess = strtoull(hex, NULL, 16);
+                if (!c->session)
+                    c->session = sess;
+                else if (sess && sess != c->session)
+                    c->rejoin = true;
+            } else if (tlen && len == 6 + tlen &&
+                       !memcmp(cmd, "reset ", 6) &&
+                       !memcmp(cmd + 6, c->token, tlen)) {
+                c->rejoin = true;
+            }
         }
         msg_close(&m);
     }
-    return stop;
+    return c->stop || c->rejoin;
 }
 
 bool msg_sink_silent(int64_t last_heard_ms)

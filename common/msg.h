@@ -7,6 +7,21 @@
  * then body frames by type:
  *   DISPATCH  sink -> fetcher   url, [etag, last_modified,
  *                               [method, headers, body]]
+ *   GO        sink -> fetcher   (none): start the next attempt of the job
+ *                               id the fetcher parked (its RETRY)
+ *   DROP      sink -> fetcher   (none): forget the parked job id (its
+ *                               record came another way)
+ *   ROBOTS    sink -> fetcher   url: fetch an origin's /robots.txt
+ *             fetcher -> sink   url, body: what it got (status, error)
+ *   CREDIT    fetcher -> sink   (none): it can take `bytes` more URLs
+ *   ENDED     fetcher -> sink   (none): the transfer of id is over (its
+ *                               host's slot is free); the page follows
+ *                               to a parser
+ *   RETRY     fetcher -> sink   (none): id failed for now; its next
+ *                               attempt may start after elapsed_ms, when
+ *                               the sink says GO
+ *   TAKEN     parser -> sink    token: the parser of that worker token
+ *                               started parsing page id
  *   PAGE      fetcher -> parser url, final_url, content_type, body,
  *                               etag, last_modified
  *   RESULT    parser -> sink    url, final_url, content_type, links,
@@ -18,7 +33,13 @@
  * request), in PAGE and RESULT the ones the response carried.  method,
  * headers ("Name: value" lines, each NUL-ended) and body: a request seed's
  * (sink/reqseed.h); its url then has a fragment, its key, never sent.
- *   CONTROL   sink -> everyone  command ("stop"), [argument]
+ *   CONTROL   sink -> everyone  "stop" | "hb SESSION" (every second: the
+ *                               sink's random session, new at each start)
+ *                               | "reset TOKEN" (that worker rejoins)
+ * The sink's dispatch socket is a ROUTER: it sends DISPATCH, GO, DROP and
+ * ROBOTS
+ * to one fetcher (whose DEALER's routing id is its worker token) and gets
+ * CREDIT, ENDED, RETRY and ROBOTS from each.
  * A frame of another version or shape is refused, never misread. */
 #ifndef ZS_MSG_H
 #define ZS_MSG_H
@@ -27,7 +48,7 @@
 
 #include <zmq.h>
 
-#define MSG_VERSION 4
+#define MSG_VERSION 5
 #define MSG_HDR_LEN 50
 #define MSG_MAX_PARTS 64
 /* Fixed frame positions of the validators, and of RESULT's first field. */
@@ -50,6 +71,13 @@ enum msg_type {
     MSG_PAGE = 2,
     MSG_RESULT = 3,
     MSG_CONTROL = 4,
+    MSG_GO = 5,
+    MSG_ROBOTS = 6,
+    MSG_CREDIT = 7,
+    MSG_ENDED = 8,
+    MSG_RETRY = 9,
+    MSG_TAKEN = 10,
+    MSG_DROP = 11,
 };
 
 /* Terminal error codes of DESIGN.md; ZS_OK is "error": null. */
@@ -138,16 +166,37 @@ char *msg_part_str(struct msg *m, int i);
 /* Number of body frames each type needs at least. */
 int msg_min_parts(int type);
 
-/* The sink says "hb" on the control socket every MSG_HEARTBEAT_MS; a
- * worker that heard it once and then nothing for MSG_ORPHAN_MS stops (its
- * crawl is gone: it missed the stop). */
+/* Send header + frames to the peer of routing id id[0..idlen) of a
+ * ROUTER (ZMQ_ROUTER_MANDATORY set: EHOSTUNREACH when that peer is
+ * gone).  Returns 0, or -1 with errno; zero-copy frames are released. */
+int msg_send_to(void *router, const void *id, size_t idlen,
+                const struct msg_meta *meta, struct msg_frame *frames, int n,
+                int flags);
+/* Receive one message on a ROUTER: its sender's routing id (up to
+ * *idlen bytes into id; *idlen set), then as msg_recv. */
+int msg_recv_from(void *router, void *id, size_t *idlen, struct msg *m,
+                  int flags);
+
+/* The sink says "hb SESSION" on the control socket every
+ * MSG_HEARTBEAT_MS; a worker that heard it once and then nothing for
+ * MSG_ORPHAN_MS stops (its crawl is gone: it missed the stop). */
 #define MSG_HEARTBEAT_MS 1000
 #define MSG_ORPHAN_MS 30000
 
-/* A worker's side of the control socket: read every message waiting on
- * sock (a SUB); *last_heard_ms is set when one came from the sink.  True
- * when one said "stop". */
-bool msg_control_drain(void *sock, int64_t *last_heard_ms);
+/* A worker's view of the control socket. */
+struct msg_ctl {
+    int64_t last_heard_ms;  /* last message from the sink (0: none yet) */
+    uint64_t session;       /* the session of the sink it joined (0: not
+                             * known yet) */
+    const char *token;      /* our worker token: "reset TOKEN" is for us */
+    bool stop;              /* the sink said stop */
+    bool rejoin;            /* the sink restarted (another session) or
+                             * told us to reset: start over and join again */
+};
+
+/* Read every message waiting on sock (a SUB) into c.  True when c->stop
+ * or c->rejoin is set. */
+bool msg_control_drain(void *sock, struct msg_ctl *c);
 /* True when the sink spoke once and then nothing for MSG_ORPHAN_MS: its
  * crawl is over (a stop was missed) or it died. */
 bool msg_sink_silent(int64_t last_heard_ms);

@@ -47,7 +47,6 @@ struct job {
     char errbuf[CURL_ERROR_SIZE]; /* curl's message for the last attempt */
     bool too_large;         /* the write callback hit the cap */
     bool is_robots;         /* a robots.txt fetch, not a dispatched URL */
-    bool denied;            /* robots.txt disallows it: no request */
     const char *proxy;      /* this attempt's proxy (borrowed), or NULL */
     long proxy_i;           /* its place in --proxies, -1 for none */
     int proxy_fails;        /* attempts its proxy failed (not tries) */

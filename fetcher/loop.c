@@ -1,8 +1,10 @@
-/* loop.c: the fetcher's one loop.  Takes URLs while it holds fewer than
- * --concurrency jobs, starts them as per-host limits allow, waits in
- * events_wait (epoll: curl's sockets and timer, the ZMQ_FDs, the signal
- * pipe), and hands each finished page to the parsers; a full pages
- * socket stops intake. */
+/* loop.c: the fetcher's one loop.  Offers the sink credit while it
+ * holds fewer than --concurrency jobs, starts what the sink sends at once
+ * (per-host limits only as a safety net: the sink schedules politeness),
+ * waits in events_wait (epoll: curl's sockets and timer, the ZMQ_FDs,
+ * the signal pipe), tells the sink when each transfer ended or must be
+ * retried (the retry starts when the sink says GO), and hands each
+ * finished page to the parsers; a full pages socket stops the credit. */
 #include "common/compat.h"
 
 #include "common/hello.h"
@@ -17,6 +19,65 @@
 
 #define LOOP_POLL_MS 250
 #define LOOP_OUTBOX_POLL_MS 20
+
+/* Tell the sink about job j: type ENDED, RETRY (after delay_ms) or
+ * ROBOTS (with the body).  The DEALER has no high-water mark: these are
+ * few (one a job) and must not be lost. */
+static void tell_sink(struct fetcher *f, struct job *j, int type,
+                      long delay_ms)
+{
+    struct msg_meta meta = j->meta;
+    struct msg_frame fr[2];
+    int n = 0;
+
+    meta.type = (uint8_t)type;
+    if (type == MSG_RETRY)
+        meta.elapsed_ms = (uint32_t)(delay_ms > 0 ? delay_ms : 0);
+    if (type == MSG_ROBOTS) {
+        fr[n++] = (struct msg_frame){ j->url, strlen(j->url), NULL, NULL };
+        fr[n++] = (struct msg_frame){ j->body.data ? j->body.data : "",
+                                      j->body.len, NULL, NULL };
+    }
+    if (msg_send(f->dispatch, &meta, fr, n, ZMQ_DONTWAIT) < 0)
+        log_warn("cannot tell the sink about url='%s': %s", j->url,
+                 zmq_strerror(errno));
+}
+
+/* Offer the sink what we can take now. */
+static void offer_credit(struct fetcher *f)
+{
+    struct msg_meta meta;
+    int room = f->concurrency - f->held - f->offered;
+
+    if (room <= 0 || f->out_head)
+        return;
+    memset(&meta, 0, sizeof(meta));
+    meta.type = MSG_CREDIT;
+    meta.bytes = (uint64_t)room;
+    if (msg_send(f->dispatch, &meta, NULL, 0, ZMQ_DONTWAIT) == 0)
+        f->offered += room;
+}
+
+/* The parked job of id, taken off the list, or NULL. */
+static struct job *unpark(struct fetcher *f, uint64_t id)
+{
+    struct job **pp = &f->parked, *j;
+
+    for (; (j = *pp); pp = &j->next)
+        if (j->meta.id == id) {
+            *pp = j->next;
+            j->next = NULL;
+            return j;
+        }
+    return NULL;
+}
+
+static void park(struct fetcher *f, struct job *j, long delay_ms)
+{
+    tell_sink(f, j, MSG_RETRY, delay_ms);
+    j->next = f->parked;
+    f->parked = j;
+}
 
 static void outbox_push(struct fetcher *f, struct job *j)
 {
@@ -58,18 +119,20 @@ static void outbox_flush(struct fetcher *f)
     }
 }
 
-/* A job is over: a page goes to the outbox, a robots.txt teaches its
- * host and is freed (it was never counted in held). */
+/* A job is over: its host's slot at the sink is free; a page goes to
+ * the outbox, a robots.txt back to the sink. */
 static void finish(struct fetcher *f, struct job *j)
 {
     job_write_warc(j, f->conf.warc);
-    if (j->is_robots) {
-        hosts_robots_done(f->hosts, j);
-        job_free(j);
-        return;
-    }
     j->meta.elapsed_ms = (uint32_t)(now_ms() - j->started_ms);
     j->meta.fetched_at = wall_ms();
+    if (j->is_robots) {
+        tell_sink(f, j, MSG_ROBOTS, 0);
+        job_free(j);
+        f->held--;
+        return;
+    }
+    tell_sink(f, j, MSG_ENDED, 0);
     f->bytes += j->body.len;
     outbox_push(f, j);
 }
@@ -79,13 +142,32 @@ static void on_url_in(struct fetcher *f, struct msg *m)
     struct job *j;
     char *url;
 
-    if (m->meta.type != MSG_DISPATCH) {
+    switch (m->meta.type) {
+    case MSG_GO:
+        /* a parked retry's turn */
+        if ((j = unpark(f, m->meta.id)))
+            hosts_enqueue(f->hosts, j);
+        return;
+    case MSG_DROP:
+        if ((j = unpark(f, m->meta.id))) {
+            job_free(j);
+            f->held--;
+        }
+        return;
+    case MSG_DISPATCH:
+    case MSG_ROBOTS:
+        break;
+    default:
         log_warn("unexpected message type %d on dispatch", m->meta.type);
         return;
     }
+    if (f->offered > 0)
+        f->offered--;
     url = msg_part_str(m, 0);
-    j = job_new(&m->meta, url, f->conf.max_bytes);
+    j = job_new(&m->meta, url, m->meta.type == MSG_ROBOTS ? ROBOTS_MAX_BYTES
+                : f->conf.max_bytes);
     free(url);
+    j->is_robots = m->meta.type == MSG_ROBOTS;
     if (m->nparts > MSG_DISPATCH_LASTMOD) {
         char *etag = msg_part_str(m, MSG_DISPATCH_ETAG);
         char *lastmod = msg_part_str(m, MSG_DISPATCH_LASTMOD);
@@ -112,8 +194,8 @@ static void on_url_in(struct fetcher *f, struct msg *m)
 
 static void intake(struct fetcher *f)
 {
-    while (f->held < f->concurrency && !f->out_head &&
-           zsock_readable(f->dispatch)) {
+    /* the sink sends no more than our credit */
+    while (zsock_readable(f->dispatch)) {
         struct msg m;
         int rc = msg_recv(f->dispatch, &m, ZMQ_DONTWAIT);
         if (rc == -1)
@@ -125,7 +207,8 @@ static void intake(struct fetcher *f)
     }
 }
 
-/* Move due retries back to their host queues; returns ms to the next. */
+/* Move due robots.txt retries back to their host queues; returns ms to
+ * the next. */
 static long due_retries(struct fetcher *f, int64_t now)
 {
     struct job **pp = &f->retries, *j;
@@ -185,11 +268,6 @@ static long start_ready(struct fetcher *f, int64_t now)
     long wait;
 
     while ((j = hosts_next(f->hosts, now, &wait))) {
-        if (j->denied) {
-            j->meta.error = ZS_ROBOTS;
-            finish(f, j);
-            continue;
-        }
         pick_proxy(f, j, now);
         /* a host keeps to its multi handle: its connections are there */
         if (job_prepare(j, &f->conf) < 0 ||
@@ -220,15 +298,24 @@ static void on_transfers_done(struct fetcher *f)
         if (proxies_attempt_done(&f->proxies, j, result,
                                  now_ms())) {
             f->nproxy_retries++;
-            hosts_enqueue(f->hosts, j);     /* through another, now */
+            /* through another proxy, at once (when the sink says so) */
+            if (j->is_robots)
+                hosts_enqueue(f->hosts, j);
+            else
+                park(f, j, 0);
             continue;
         }
         delay = job_finish_attempt(j, result, &f->conf);
         if (delay >= 0) {
             f->nretries++;
-            j->retry_at_ms = now_ms() + delay;
-            j->next = f->retries;
-            f->retries = j;
+            if (j->is_robots) {
+                /* one request a host: retried here, its slot held */
+                j->retry_at_ms = now_ms() + delay;
+                j->next = f->retries;
+                f->retries = j;
+            } else {
+                park(f, j, delay);
+            }
         } else {
             finish(f, j);
         }
@@ -287,18 +374,23 @@ int fetcher_run(struct fetcher *f)
             log_info("signal: stopping with %d jobs held", f->held);
             break;
         }
-        if (msg_control_drain(f->control, &f->last_heard_ms)) {
-            log_info("stop from the sink fetched=%llu",
-                     (unsigned long long)f->fetched);
+        if (msg_control_drain(f->control, &f->ctl)) {
+            if (f->ctl.rejoin)
+                log_info("the sink restarted or asked us to reset: "
+                         "rejoining");
+            else
+                log_info("stop from the sink fetched=%llu",
+                         (unsigned long long)f->fetched);
             break;
         }
-        if (msg_sink_silent(f->last_heard_ms)) {
+        if (msg_sink_silent(f->ctl.last_heard_ms)) {
             log_warn("no word from the sink for %d s: its crawl is over, "
                      "stopping", MSG_ORPHAN_MS / 1000);
             break;
         }
         outbox_flush(f);
         intake(f);
+        offer_credit(f);
         now = now_ms();
         if (now - f->last_report_ms >= HELLO_REPORT_MS)
             fetcher_report(f, false);
@@ -311,8 +403,7 @@ int fetcher_run(struct fetcher *f)
         if (f->out_head && timeout > LOOP_OUTBOX_POLL_MS)
             timeout = LOOP_OUTBOX_POLL_MS;
         /* ZMQ_FD is edge-triggered: never sleep while a socket has work */
-        if ((f->held < f->concurrency && !f->out_head &&
-             zsock_readable(f->dispatch)) || zsock_readable(f->control))
+        if (zsock_readable(f->dispatch) || zsock_readable(f->control))
             timeout = 0;
         /* curl's sockets and timer: transfers progress in here */
         if (events_wait(ev, timeout) < 0) {
@@ -339,6 +430,8 @@ int fetcher_run(struct fetcher *f)
     }
     free_list(f->retries);
     f->retries = NULL;
+    free_list(f->parked);
+    f->parked = NULL;
     free_list(f->out_head);
     f->out_head = f->out_tail = NULL;
     return rc;

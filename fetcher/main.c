@@ -19,9 +19,9 @@
 #include "fetcher/request.h"
 #include "fetcher/warc.h"
 
-#define FETCH_DISPATCH_HWM 64
+#define FETCH_DISPATCH_HWM 0    /* unlimited: credit bounds what comes,
+                                  * and what goes back is one a job */
 #define FETCH_PAGES_HWM 32
-#define FETCH_DEFAULT_UA "zscrape/" ZS_VERSION
 /* descriptors past one a transfer: idle cached connections, ZeroMQ,
  * epoll, the signal pipe, files */
 #define FETCH_FD_SPARE 512
@@ -37,11 +37,14 @@ static const char usage[] =
 "  --coordinator ADDR   the sink's base address (required)\n"
 "  --curve-keys DIR     CURVE: encrypt tcp with the worker keys of DIR\n"
 "  --concurrency N      transfers at once (default 256)\n"
-"  --per-host N         transfers at once per host (default 8)\n"
-"  --delay MS           minimum gap between requests to one host (0)\n"
+"  --per-host N         transfers at once per host (default 8); the sink\n"
+"                       keeps it for the whole crawl, this fetcher only\n"
+"                       as a safety net\n"
+"  --delay MS           minimum gap between requests to one host (0;\n"
+"                       likewise kept by the sink)\n"
 "  --timeout S          total time per attempt in seconds (default 30)\n"
 "  --retries N          retries on connect errors, 429, 5xx (default 2)\n"
-"  --user-agent S       User-Agent header (default " FETCH_DEFAULT_UA ")\n"
+"  --user-agent S       User-Agent header (default " FETCHOPT_DEFAULT_UA ")\n"
 "  --max-bytes N        decoded body cap in bytes (default 10485760)\n"
 "  --proxy URL          proxy for every request\n"
 "  --proxies FILE       proxy URLs, one a line ('#' comments): each\n"
@@ -74,8 +77,8 @@ static const char usage[] =
 "  --serve-parsers ADDR send pages only to the parsers that connect to\n"
 "                       ADDR (tcp://HOST:PORT or ipc://PATH; see\n"
 "                       zscrape-parser(1)): the bodies stay on this host\n"
-"  --robots on|off      obey robots.txt (default off; a sink crawling\n"
-"                       with --depth > 0 hands out on)\n"
+"  --robots on|off      accepted for the sink's sake: the sink fetches\n"
+"                       robots.txt once per host for the crawl and obeys it\n"
 "  --log-level L        error|warn|info|debug (default info)\n"
 "  --log-json           log lines as JSON objects\n"
 "  -h, --help           this text     -V, --version   the version\n";
@@ -168,7 +171,7 @@ static int parse_opts(struct fetch_opts *o, struct fetcher *f, int argc,
     f->concurrency = 256;
     f->conf.retries = 2;
     f->conf.max_bytes = 10u << 20;
-    f->conf.user_agent = FETCH_DEFAULT_UA;
+    f->conf.user_agent = FETCHOPT_DEFAULT_UA;
     f->conf.proxy = NULL;
     f->conf.insecure = false;
     f->conf.cacert = f->conf.cert = f->conf.key = NULL;
@@ -240,10 +243,12 @@ int main(int argc, char **argv)
     struct fetch_opts o;
     struct hello_reply hr;
     char *ep, **merged;
+    char token[HELLO_TOKEN_LEN + 1];
     int rc, nmerged, i;
     bool own_insecure;
 
     memset(&f, 0, sizeof(f));
+    hello_token_new(token);
     log_init("fetcher", LOG_INFO);
     if (parse_opts(&o, &f, argc, argv) < 0)
         return 0;
@@ -259,7 +264,7 @@ int main(int argc, char **argv)
     sig_follow_parent();
     f.ctx = zmq_ctx_new();
     /* the crawl's settings from the sink, then our own flags over them */
-    if (hello_ask(f.ctx, o.coord, HELLO_FETCHER, &hr) < 0) {
+    if (hello_ask(f.ctx, o.coord, HELLO_FETCHER, token, &hr) < 0) {
         zmq_ctx_term(f.ctx);
         return 0;
     }
@@ -292,9 +297,10 @@ int main(int argc, char **argv)
         curl_multi_setopt(m, CURLMOPT_PIPELINING, f.conf.http11 ?
                           (long)CURLPIPE_NOTHING : (long)CURLPIPE_MULTIPLEX);
     }
-    f.hosts = hosts_new((int)o.per_host, o.delay,
-                        o.robots ? f.conf.user_agent : NULL);
-    f.dispatch = zsock_new(f.ctx, ZMQ_PULL, FETCH_DISPATCH_HWM);
+    f.hosts = hosts_new((int)o.per_host, o.delay);
+    f.dispatch = zsock_new(f.ctx, ZMQ_DEALER, FETCH_DISPATCH_HWM);
+    zmq_setsockopt(f.dispatch, ZMQ_ROUTING_ID, token, HELLO_TOKEN_LEN);
+    f.ctl.token = token;
     f.pages = zsock_new(f.ctx, ZMQ_PUSH, FETCH_PAGES_HWM);
     f.control = zsock_new(f.ctx, ZMQ_SUB, 16);
     zmq_setsockopt(f.control, ZMQ_SUBSCRIBE, "", 0);
@@ -316,8 +322,8 @@ int main(int argc, char **argv)
     if (rc < 0)
         fatal("cannot connect to the coordinator '%s'", o.coord);
     log_info("started coordinator=%s concurrency=%d per_host=%ld delay=%ld "
-             "robots=%s pages=%s http=%s warc=%s", o.coord, f.concurrency,
-             o.per_host, o.delay, o.robots ? "on" : "off",
+             "pages=%s http=%s warc=%s", o.coord, f.concurrency,
+             o.per_host, o.delay,
              o.serve ? o.serve : "sink", f.conf.http11 ? "1.1" : "2",
              o.warc ? o.warc : "-");
     proxies_init(&f.proxies, f.conf.req.proxies, f.conf.req.nproxies);
@@ -342,5 +348,7 @@ int main(int argc, char **argv)
     request_release(&f.conf.req);
     curl_global_cleanup();
     free(merged);
+    if (f.ctl.rejoin && !sig_stop)
+        hello_rejoin(argv);   /* getopt only permuted it */
     return rc < 0 ? 1 : 0;
 }

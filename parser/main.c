@@ -87,7 +87,8 @@ struct parser {
     bool stop;              /* stop heard while sending */
     const struct hello_reply *hello; /* for the counter reports */
     int64_t last_report_ms; /* when they were last sent */
-    int64_t last_heard_ms;  /* last control message from the sink */
+    struct msg_ctl ctl;     /* what the control socket said */
+    const char *token;      /* our worker token (TAKEN messages) */
 };
 
 /* ------------------------------------------------------------------ */
@@ -127,8 +128,8 @@ static int send_result(struct parser *p, struct msg *m, int err,
      * died leaves the socket full for ever). */
     while ((rc = msg_send(p->results, &meta, f, n, 0)) < 0 &&
            (errno == EAGAIN || errno == EINTR) && !sig_stop) {
-        if (msg_control_drain(p->control, &p->last_heard_ms) ||
-            msg_sink_silent(p->last_heard_ms)) {
+        if (msg_control_drain(p->control, &p->ctl) ||
+            msg_sink_silent(p->ctl.last_heard_ms)) {
             p->stop = true;
             break;
         }
@@ -136,6 +137,24 @@ static int send_result(struct parser *p, struct msg *m, int err,
     for (i = 0; i < o->nfields; i++)
         buf_release(&names[i]);
     return rc;
+}
+
+/* Tell the sink we took page m (so a death of ours is known to cost
+ * that page, and only that one, at once). */
+static void send_taken(struct parser *p, const struct msg *m)
+{
+    struct msg_meta meta = m->meta;
+    struct msg_frame f = { p->token, HELLO_TOKEN_LEN, NULL, NULL };
+
+    meta.type = MSG_TAKEN;
+    while (msg_send(p->results, &meta, &f, 1, 0) < 0 &&
+           (errno == EAGAIN || errno == EINTR) && !sig_stop) {
+        if (msg_control_drain(p->control, &p->ctl) ||
+            msg_sink_silent(p->ctl.last_heard_ms)) {
+            p->stop = true;
+            break;
+        }
+    }
 }
 
 static void on_page(struct parser *p, struct msg *m)
@@ -151,6 +170,8 @@ static void on_page(struct parser *p, struct msg *m)
         return;
     }
     int64_t wait = wall_ms() - m->meta.fetched_at, start = now_ms();
+
+    send_taken(p, m);
 
     /* fetched_at is the fetcher's wall clock: another host's may be
      * ahead of ours */
@@ -217,12 +238,16 @@ static int parser_run(struct parser *p)
         if (items[2].revents)
             sig_drain();
         if (p->stop || (items[1].revents &&
-                        msg_control_drain(p->control, &p->last_heard_ms))) {
-            log_info("stop from the sink parsed=%llu",
-                     (unsigned long long)p->parsed);
+                        msg_control_drain(p->control, &p->ctl))) {
+            if (p->ctl.rejoin)
+                log_info("the sink restarted or asked us to reset: "
+                         "rejoining");
+            else
+                log_info("stop from the sink parsed=%llu",
+                         (unsigned long long)p->parsed);
             return 0;
         }
-        if (msg_sink_silent(p->last_heard_ms)) {
+        if (msg_sink_silent(p->ctl.last_heard_ms)) {
             log_warn("no word from the sink for %d s: its crawl is over, "
                      "stopping", MSG_ORPHAN_MS / 1000);
             return 0;
@@ -438,6 +463,7 @@ int main(int argc, char **argv)
     struct hello_reply hr;
     struct rules *rules;
     char *ep, **merged;
+    char token[HELLO_TOKEN_LEN + 1];
     int rc, nmerged;
 
     memset(&p, 0, sizeof(p));
@@ -463,7 +489,10 @@ int main(int argc, char **argv)
     sig_follow_parent();
     p.ctx = zmq_ctx_new();
     /* the crawl's settings from the sink, then our own flags over them */
-    if (hello_ask(p.ctx, o.coord, HELLO_PARSER, &hr) < 0) {
+    hello_token_new(token);
+    p.token = token;
+    p.ctl.token = token;
+    if (hello_ask(p.ctx, o.coord, HELLO_PARSER, token, &hr) < 0) {
         free(ep);
         zmq_ctx_term(p.ctx);
         page_cleanup();
@@ -509,5 +538,7 @@ int main(int argc, char **argv)
     rules_free(rules);
     page_cleanup();
     free(merged);
+    if (p.ctl.rejoin && !sig_stop)
+        hello_rejoin(argv);   /* getopt only permuted it */
     return rc < 0 ? 1 : 0;
 }

@@ -1,9 +1,6 @@
-/* ledger.c: seen fingerprints (open addressing), frontier (ring buffer
- * plus spill file) and leases (chained hash by id, list by deadline). */
+/* ledger.c: seen fingerprints (open addressing) and leases (chained hash
+ * by id, a list by deadline, a list by timer). */
 #include "common/compat.h"
-
-#include <fcntl.h>
-#include <unistd.h>
 
 #include "common/log.h"
 #include "common/util.h"
@@ -11,33 +8,20 @@
 
 #define SEEN_MIN 1024
 #define LEASE_BUCKETS_MIN 1024
-#define FRONT_ITEM_COST 48      /* ring slot + malloc overhead, estimated */
-#define SPILL_REFILL 4096       /* entries read back at a time */
-
-struct front_item {
-    char *url;              /* owned */
-    uint32_t depth;         /* link depth */
-    uint8_t attempt;        /* redispatches so far */
-};
 
 struct ledger {
     uint64_t *seen;         /* fingerprints, 0 = empty slot */
     size_t seen_cap;        /* power of two */
     size_t seen_n;          /* fingerprints stored */
-    struct front_item *q;   /* frontier ring (in memory) */
-    size_t q_cap, q_head, q_n;
-    size_t q_bytes;         /* estimated bytes of the ring's entries */
-    size_t ram_budget;      /* spill past this */
-    FILE *spill;            /* spill file, NULL until needed */
-    char *spill_dir;        /* where to make it (NULL: tmpfile) */
-    size_t spill_n;         /* entries in the spill file not read back */
-    long spill_rpos;        /* read offset in the spill file */
     struct lease **buckets; /* leases by id */
     size_t nbuckets;        /* power of two */
-    size_t inflight;
-    struct lease *oldest;   /* deadline order head */
-    struct lease *newest;   /* tail */
-    uint64_t next_id;
+    size_t nleases;         /* leases open */
+    size_t by_stage[LS_NSTAGES]; /* of them, in each stage */
+    struct lease *oldest;   /* deadline list head */
+    struct lease *newest;   /* its tail */
+    struct lease *tfirst;   /* timer list head (due first) */
+    struct lease *tlast;    /* its tail */
+    uint64_t next_id;       /* the next lease's id */
 };
 
 /* 64-bit FNV-1a, then a final mix so every bit depends on every byte. */
@@ -55,7 +39,7 @@ static uint64_t fingerprint(const char *s)
     return h ? h : 1;
 }
 
-struct ledger *ledger_new(size_t ram_budget, const char *spill_dir)
+struct ledger *ledger_new(uint64_t id_base)
 {
     struct ledger *l = xcalloc(1, sizeof(*l));
 
@@ -63,32 +47,26 @@ struct ledger *ledger_new(size_t ram_budget, const char *spill_dir)
     l->seen = xcalloc(l->seen_cap, sizeof(*l->seen));
     l->nbuckets = LEASE_BUCKETS_MIN;
     l->buckets = xcalloc(l->nbuckets, sizeof(*l->buckets));
-    l->next_id = 1;
-    l->ram_budget = ram_budget;
-    l->spill_dir = spill_dir ? xstrdup(spill_dir) : NULL;
+    l->next_id = id_base ? id_base : 1;
     return l;
 }
 
 void ledger_free(struct ledger *l)
 {
-    struct lease *ls, *next;
     size_t i;
 
     if (!l)
         return;
     free(l->seen);
-    for (i = 0; i < l->q_n; i++)
-        free(l->q[(l->q_head + i) % l->q_cap].url);
-    free(l->q);
-    for (ls = l->oldest; ls; ls = next) {
-        next = ls->next;
-        free(ls->url);
-        free(ls);
+    for (i = 0; i < l->nbuckets; i++) {
+        struct lease *ls = l->buckets[i], *next;
+        for (; ls; ls = next) {
+            next = ls->hnext;
+            free(ls->url);
+            free(ls);
+        }
     }
     free(l->buckets);
-    if (l->spill)
-        fclose(l->spill);
-    free(l->spill_dir);
     free(l);
 }
 
@@ -135,147 +113,9 @@ int ledger_mark(struct ledger *l, const char *url)
     return 1;
 }
 
-/* ------------------------------------------------------------------ */
-/* frontier                                                            */
-
-static void ring_push(struct ledger *l, char *url, uint32_t depth,
-                      uint8_t attempt, bool at_front)
+size_t ledger_nseen(const struct ledger *l)
 {
-    struct front_item it = { url, depth, attempt };
-
-    if (l->q_n == l->q_cap) {
-        size_t cap = l->q_cap ? l->q_cap * 2 : 1024, i;
-        struct front_item *q = xmalloc(cap * sizeof(*q));
-        for (i = 0; i < l->q_n; i++)
-            q[i] = l->q[(l->q_head + i) % l->q_cap];
-        free(l->q);
-        l->q = q;
-        l->q_cap = cap;
-        l->q_head = 0;
-    }
-    if (at_front) {
-        l->q_head = (l->q_head + l->q_cap - 1) % l->q_cap;
-        l->q[l->q_head] = it;
-    } else {
-        l->q[(l->q_head + l->q_n) % l->q_cap] = it;
-    }
-    l->q_n++;
-    l->q_bytes += strlen(url) + FRONT_ITEM_COST;
-}
-
-static FILE *spill_open(struct ledger *l)
-{
-    char *path;
-    int fd;
-    FILE *f;
-
-    if (!l->spill_dir)
-        return tmpfile();
-    path = xasprintf("%s/frontier.spill.XXXXXX", l->spill_dir);
-    fd = mkstemp(path);
-    if (fd >= 0)
-        unlink(path);
-    free(path);
-    if (fd < 0 || !(f = fdopen(fd, "w+"))) {
-        if (fd >= 0)
-            close(fd);
-        return NULL;
-    }
-    return f;
-}
-
-/* Append to the spill file: "DEPTH ATTEMPT URL\n" (URLs are normalized:
- * no spaces, no newlines). */
-static int spill_push(struct ledger *l, const char *url, uint32_t depth,
-                      uint8_t attempt)
-{
-    if (!l->spill) {
-        l->spill = spill_open(l);
-        if (!l->spill)
-            return error("cannot make a frontier spill file: %s",
-                         strerror(errno));
-        log_info("frontier over its memory budget (%zu bytes): spilling to "
-                 "disk", l->ram_budget);
-    }
-    if (fseek(l->spill, 0, SEEK_END) < 0 ||
-        fprintf(l->spill, "%u %u %s\n", depth, attempt, url) < 0)
-        return error("cannot write the frontier spill file: %s",
-                     strerror(errno));
-    l->spill_n++;
-    return 0;
-}
-
-/* Read back up to SPILL_REFILL entries into the ring, in order. */
-static void spill_refill(struct ledger *l)
-{
-    char *line = NULL;
-    size_t cap = 0;
-    int n = 0;
-
-    if (!l->spill_n || fseek(l->spill, l->spill_rpos, SEEK_SET) < 0)
-        return;
-    while (n < SPILL_REFILL && l->spill_n) {
-        unsigned depth, attempt;
-        int off = 0;
-        ssize_t len = getline(&line, &cap, l->spill);
-        if (len <= 0)
-            break;
-        if (line[len - 1] == '\n')
-            line[len - 1] = '\0';
-        l->spill_n--;
-        n++;
-        if (sscanf(line, "%u %u %n", &depth, &attempt, &off) < 2 || !off)
-            continue;
-        ring_push(l, xstrdup(line + off), depth, (uint8_t)attempt, false);
-    }
-    l->spill_rpos = ftell(l->spill);
-    free(line);
-    if (!l->spill_n) {
-        /* drained: start the file over */
-        if (ftruncate(fileno(l->spill), 0) == 0)
-            l->spill_rpos = 0;
-    }
-}
-
-int ledger_add(struct ledger *l, const char *url, uint32_t depth)
-{
-    if (!ledger_mark(l, url))
-        return 0;
-    if (l->spill_n || l->q_bytes > l->ram_budget)
-        return spill_push(l, url, depth, 0) < 0 ? -1 : 1;
-    ring_push(l, xstrdup(url), depth, 0, false);
-    return 1;
-}
-
-bool ledger_pop(struct ledger *l, char **url, uint32_t *depth,
-                uint8_t *attempt)
-{
-    struct front_item *it;
-
-    if (!l->q_n)
-        spill_refill(l);
-    if (!l->q_n)
-        return false;
-    it = &l->q[l->q_head];
-    *url = it->url;
-    *depth = it->depth;
-    *attempt = it->attempt;
-    l->q_bytes -= strlen(it->url) + FRONT_ITEM_COST;
-    l->q_head = (l->q_head + 1) % l->q_cap;
-    l->q_n--;
-    if (!l->q_n && l->q_cap > SPILL_REFILL * 4) {
-        /* a big ring drained: give its memory back */
-        free(l->q);
-        l->q = NULL;
-        l->q_cap = l->q_head = 0;
-    }
-    return true;
-}
-
-void ledger_requeue(struct ledger *l, char *url, uint32_t depth,
-                    uint8_t attempt)
-{
-    ring_push(l, url, depth, attempt, true);
+    return l->seen_n;
 }
 
 /* ------------------------------------------------------------------ */
@@ -299,36 +139,22 @@ static void lease_rehash(struct ledger *l)
     l->nbuckets = n;
 }
 
-struct lease *ledger_lease(struct ledger *l, char *url, uint32_t depth,
-                           uint8_t attempt, int64_t deadline_ms)
+struct lease *ledger_lease(struct ledger *l, char *url, uint32_t depth)
 {
     struct lease *ls = xcalloc(1, sizeof(*ls));
     size_t b;
 
-    if (l->inflight >= l->nbuckets)
+    if (l->nleases >= l->nbuckets)
         lease_rehash(l);
     ls->id = l->next_id++;
     ls->url = url;
     ls->depth = depth;
-    ls->attempt = attempt;
-    ls->deadline_ms = deadline_ms;
+    ls->stage = LS_QUEUED;
     b = ls->id & (l->nbuckets - 1);
     ls->hnext = l->buckets[b];
     l->buckets[b] = ls;
-    /* Deadlines mostly grow with dispatch time: walk back from the tail. */
-    ls->prev = l->newest;
-    while (ls->prev && ls->prev->deadline_ms > deadline_ms)
-        ls->prev = ls->prev->prev;
-    ls->next = ls->prev ? ls->prev->next : l->oldest;
-    if (ls->prev)
-        ls->prev->next = ls;
-    else
-        l->oldest = ls;
-    if (ls->next)
-        ls->next->prev = ls;
-    else
-        l->newest = ls;
-    l->inflight++;
+    l->nleases++;
+    l->by_stage[LS_QUEUED]++;
     return ls;
 }
 
@@ -341,36 +167,90 @@ struct lease *ledger_find(struct ledger *l, uint64_t id)
     return ls;
 }
 
-static void lease_unlink(struct ledger *l, struct lease *ls)
+void ledger_close(struct ledger *l, struct lease *ls)
 {
     struct lease **pp = &l->buckets[ls->id & (l->nbuckets - 1)];
 
+    ledger_disarm(l, ls);
+    ledger_timer_del(l, ls);
     while (*pp != ls)
         pp = &(*pp)->hnext;
     *pp = ls->hnext;
-    if (ls->prev)
-        ls->prev->next = ls->next;
-    else
-        l->oldest = ls->next;
-    if (ls->next)
-        ls->next->prev = ls->prev;
-    else
-        l->newest = ls->prev;
-    l->inflight--;
-}
-
-void ledger_close(struct ledger *l, struct lease *ls)
-{
-    lease_unlink(l, ls);
+    l->nleases--;
+    l->by_stage[ls->stage]--;
     free(ls->url);
     free(ls);
 }
 
-void ledger_retry(struct ledger *l, struct lease *ls)
+void ledger_stage(struct ledger *l, struct lease *ls, enum lease_stage st,
+                  int64_t now)
 {
-    lease_unlink(l, ls);
-    ring_push(l, ls->url, ls->depth, (uint8_t)(ls->attempt + 1), true);
-    free(ls);
+    l->by_stage[ls->stage]--;
+    ls->stage = (uint8_t)st;
+    ls->stage_ms = now;
+    l->by_stage[st]++;
+}
+
+size_t ledger_count(const struct ledger *l, enum lease_stage st)
+{
+    return l->by_stage[st];
+}
+
+size_t ledger_leases(const struct ledger *l)
+{
+    return l->nleases;
+}
+
+void ledger_each(struct ledger *l, ledger_each_fn *fn, void *arg)
+{
+    size_t i;
+
+    for (i = 0; i < l->nbuckets; i++) {
+        struct lease *ls = l->buckets[i], *next;
+        for (; ls; ls = next) {
+            next = ls->hnext;
+            fn(arg, ls);
+        }
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* deadline and timer lists                                            */
+
+void ledger_arm(struct ledger *l, struct lease *ls, int64_t deadline_ms)
+{
+    ledger_disarm(l, ls);
+    ls->deadline_ms = deadline_ms;
+    /* deadlines mostly grow with dispatch time: walk back from the tail */
+    ls->dprev = l->newest;
+    while (ls->dprev && ls->dprev->deadline_ms > deadline_ms)
+        ls->dprev = ls->dprev->dprev;
+    ls->dnext = ls->dprev ? ls->dprev->dnext : l->oldest;
+    if (ls->dprev)
+        ls->dprev->dnext = ls;
+    else
+        l->oldest = ls;
+    if (ls->dnext)
+        ls->dnext->dprev = ls;
+    else
+        l->newest = ls;
+    ls->armed = true;
+}
+
+void ledger_disarm(struct ledger *l, struct lease *ls)
+{
+    if (!ls->armed)
+        return;
+    if (ls->dprev)
+        ls->dprev->dnext = ls->dnext;
+    else
+        l->oldest = ls->dnext;
+    if (ls->dnext)
+        ls->dnext->dprev = ls->dprev;
+    else
+        l->newest = ls->dprev;
+    ls->dprev = ls->dnext = NULL;
+    ls->armed = false;
 }
 
 struct lease *ledger_oldest(struct ledger *l)
@@ -378,22 +258,43 @@ struct lease *ledger_oldest(struct ledger *l)
     return l->oldest;
 }
 
-size_t ledger_frontier(const struct ledger *l)
+void ledger_timer_add(struct ledger *l, struct lease *ls, int64_t due_ms)
 {
-    return l->q_n + l->spill_n;
+    ledger_timer_del(l, ls);
+    ls->due_ms = due_ms;
+    ls->tprev = l->tlast;
+    while (ls->tprev && ls->tprev->due_ms > due_ms)
+        ls->tprev = ls->tprev->tprev;
+    ls->tnext = ls->tprev ? ls->tprev->tnext : l->tfirst;
+    if (ls->tprev)
+        ls->tprev->tnext = ls;
+    else
+        l->tfirst = ls;
+    if (ls->tnext)
+        ls->tnext->tprev = ls;
+    else
+        l->tlast = ls;
+    ls->timed = true;
 }
 
-size_t ledger_inflight(const struct ledger *l)
+void ledger_timer_del(struct ledger *l, struct lease *ls)
 {
-    return l->inflight;
+    if (!ls->timed)
+        return;
+    if (ls->tprev)
+        ls->tprev->tnext = ls->tnext;
+    else
+        l->tfirst = ls->tnext;
+    if (ls->tnext)
+        ls->tnext->tprev = ls->tprev;
+    else
+        l->tlast = ls->tprev;
+    ls->tprev = ls->tnext = NULL;
+    ls->timed = false;
+    ls->suspect = false;
 }
 
-size_t ledger_nseen(const struct ledger *l)
+struct lease *ledger_timer_first(struct ledger *l)
 {
-    return l->seen_n;
-}
-
-size_t ledger_spilled(const struct ledger *l)
-{
-    return l->spill_n;
+    return l->tfirst;
 }

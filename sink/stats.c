@@ -110,7 +110,8 @@ static void put_proxies(FILE *f, const struct hello_procs *procs)
 }
 
 int stats_write(const struct stats *s, const char *path, size_t inflight,
-                size_t queued, size_t seen, const struct hello_procs *procs)
+                size_t queued, size_t seen, const struct hello_procs *procs,
+                const char *hosts)
 {
     double wall = (double)(now_ms() - s->start_ms) / 1000.0;
     FILE *f = fopen(path, "w");
@@ -140,7 +141,8 @@ int stats_write(const struct stats *s, const char *path, size_t inflight,
         sep = ", ";
     }
     fprintf(f, "},\n  \"bytes\": %llu,\n  \"dispatched\": %llu,\n"
-            "  \"redispatched\": %llu,\n  \"late_duplicates\": %llu,\n"
+            "  \"redispatched\": %llu,\n  \"workers_gone\": %llu,\n"
+            "  \"late_duplicates\": %llu,\n"
             "  \"links_seen\": %llu,\n  \"links_queued\": %llu,\n"
             "  \"seen_urls\": %zu,\n  \"in_flight_at_end\": %zu,\n"
             "  \"queued_at_end\": %zu,\n  \"peak_in_flight\": %llu,\n"
@@ -151,6 +153,7 @@ int stats_write(const struct stats *s, const char *path, size_t inflight,
             "  \"wall_s\": %.3f,\n  \"pages_per_s\": %.1f,\n",
             (unsigned long long)s->bytes, (unsigned long long)s->dispatched,
             (unsigned long long)s->redispatched,
+            (unsigned long long)s->workers_gone,
             (unsigned long long)s->late,
             (unsigned long long)s->links_seen,
             (unsigned long long)s->links_queued, seen, inflight, queued,
@@ -182,6 +185,8 @@ int stats_write(const struct stats *s, const char *path, size_t inflight,
             (unsigned long long)hello_procs_sum(procs, "retries"),
             (unsigned long long)hello_procs_sum(procs, "proxy_retries"));
     put_proxies(f, procs);
+    if (hosts)
+        fprintf(f, ",\n  \"hosts\": %s", hosts);
     fputs(",\n  \"processes\": ", f);
     hello_procs_json(procs, f);
     fputs("\n}\n", f);
@@ -236,9 +241,9 @@ static void fmt_secs(char *out, size_t n, double secs)
         snprintf(out, n, "%ldm%02lds", t / 60, t % 60);
 }
 
-void stats_progress(struct stats *s, size_t inflight, size_t queued,
-                    size_t seen)
+void stats_progress(struct stats *s, const struct progress_counts *c)
 {
+    size_t seen = c->seen;
     int64_t now = now_ms();
     double el = (double)(now - s->start_ms) / 1000.0;
     double dt = (double)(now - s->recent_ms) / 1000.0;
@@ -261,9 +266,11 @@ void stats_progress(struct stats *s, size_t inflight, size_t queued,
     if (s->recent_ms == s->start_ms)
         s->recent_rate = overall;   /* the first second: no window yet */
     fprintf(stderr, "\r\033[K%llu/%zu pages  %.0f/s (avg %.0f/s)  "
-            "%zu in flight  %zu queued  %llu errors  %.1f MB  %s%s",
+            "%zu in flight  %zu queued  hosts %zu active %zu waiting  "
+            "%llu errors  %.1f MB  %s%s",
             (unsigned long long)s->records, seen, s->recent_rate, overall,
-            inflight, queued, (unsigned long long)(s->records - s->ok),
+            c->inflight, c->queued, c->hosts_active, c->hosts_waiting,
+            (unsigned long long)(s->records - s->ok),
             (double)s->bytes / 1e6, elapsed, eta);
     fflush(stderr);
     s->progress_shown = true;

@@ -30,7 +30,9 @@ struct stats {
     uint64_t by_status[STATS_STATUS_MAX]; /* records by HTTP status */
     uint64_t bytes;             /* body bytes of all records */
     uint64_t dispatched;        /* dispatch messages sent */
-    uint64_t redispatched;      /* leases that ran out and went again */
+    uint64_t redispatched;      /* URLs dispatched again (a worker went, a
+                                 * lease ran out) */
+    uint64_t workers_gone;      /* workers the sink saw go */
     uint64_t late;              /* results without a lease (dropped) */
     uint64_t links_seen;        /* links reported by parsers */
     uint64_t links_queued;      /* of them, new and in scope */
@@ -58,16 +60,26 @@ void stats_count(struct stats *s, const struct msg_meta *m);
 void stats_timings(struct stats *s, const struct msg_meta *m);
 struct hello_procs;
 
-/* Write the JSON stats file (procs: the workers' last reports); -1 on IO
- * error. */
+/* Write the JSON stats file (procs: the workers' last reports; hosts:
+ * the "hosts" object's JSON text, or NULL); -1 on IO error. */
 int stats_write(const struct stats *s, const char *path, size_t inflight,
-                size_t queued, size_t seen, const struct hello_procs *procs);
+                size_t queued, size_t seen, const struct hello_procs *procs,
+                const char *hosts);
 /* A few lines for a human: pages, rate, errors, latencies, workers. */
 void stats_summary(const struct stats *s, const struct hello_procs *procs,
                    FILE *f);
+/* What the progress line shows besides the counters. */
+struct progress_counts {
+    size_t inflight;        /* URLs under way */
+    size_t queued;          /* URLs waiting in the frontier */
+    size_t seen;            /* distinct URLs seen */
+    size_t hosts;           /* hosts seen */
+    size_t hosts_active;    /* hosts with a transfer under way */
+    size_t hosts_waiting;   /* hosts with URLs waiting their turn */
+};
+
 /* Redraw the progress line on stderr. */
-void stats_progress(struct stats *s, size_t inflight, size_t queued,
-                    size_t seen);
+void stats_progress(struct stats *s, const struct progress_counts *c);
 /* Erase the progress line before other output. */
 void stats_progress_clear(struct stats *s);
 

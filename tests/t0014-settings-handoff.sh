@@ -97,7 +97,7 @@ note "user agents: $(echo "$uas" | paste -sd,)"
     "zs-handoff/1" ] || fail "requests without the sink's --user-agent"
 grep -q '"GET /robots.txt ' "$T/nginx/access.log" ||
     fail "no robots.txt request: --robots on was not handed out"
-grep -q "delay=20 robots=on" "$T/fetcher.err" ||
+grep -q "delay=20 pages=" "$T/fetcher.err" ||
     fail "the fetcher's start line does not show the sink's settings"
 grep -q "rules=$T/rules.txt" "$T/parser.err" ||
     fail "the parser's start line does not name the sink's rules"
@@ -143,5 +143,5 @@ note "parser against a version-99 sink: exit $rc:" \
 [ $rc = 1 ] || fail "the refused parser exited $rc, want 1"
 grep -q "refused this worker.*protocol version 99" "$T/parser3.err" ||
     fail "the refused parser does not say why"
-grep -Eq "^zscrape-hello [0-9]+ parser$" "$T/fake.out" ||
+grep -Eq "^zscrape-hello [0-9]+ parser [0-9]+ [-0-9a-f]+ [0-9]+ [0-9]+$" "$T/fake.out" ||
     fail "the parser's hello: $(cat "$T/fake.out")"

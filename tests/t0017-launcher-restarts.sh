@@ -1,12 +1,13 @@
 #!/bin/bash
-# t0017: the launcher restarts a worker that dies, with a back-off that
-# doubles (1, 2, 4 s ...), and the back-off never holds the launcher once
-# the crawl is over.  A crawl of 4 pages that each take 5 s, --parsers 2:
+# t0017: the launcher restarts a worker that dies: at once when it had
+# run a while (1 s or more), else with a back-off that doubles (1, 2, 4 s
+# ...), and the back-off never holds the launcher once the crawl is over.  A crawl of 4 pages that each take 5 s, --parsers 2:
 # for its first 4 s the test SIGKILLs the newest parser whenever there is
 # more than one (the first stays), so at the end a restart is still
 # waiting out its back-off.  Then:
 #   - every page has its record, and the launcher said it restarted the
-#     parser, with 1 s, then 2 s back-offs;
+#     parser, with 1 s, then 2 s back-offs; the first parser, killed after
+#     4 s, was restarted at once;
 #   - the launcher exits within 1 s of its sink (it used to sleep the
 #     whole back-off first: a crawl could end up to 32 s late).
 . "$(dirname "$0")/lib.sh"
@@ -45,6 +46,11 @@ while [ $(($(date +%s%3N) - start)) -lt 4000 ]; do
     sleep 0.05
 done
 [ "$kills" -ge 2 ] || fail "only $kills parser kills in 4 s"
+# the first parser has run 4 s: killed, it is restarted at once
+first=$(children zscrape-parser | sort -n | head -n 1)
+kill -KILL "$first"
+wait_until 5 grep -q "parser (pid $first) killed by signal 9; restarting it\$" \
+    "$T/crawl.err" || { cat "$T/crawl.err" >&2; fail "no restart at once"; }
 # the sink's end, then the launcher's
 wait_until 30 eval '! alive "$SINK"' || fail "the crawl did not end"
 sink_end=$(date +%s%3N)
@@ -55,7 +61,7 @@ wait "$LAUNCHER" || rc=$?
 note "$kills parser kills; the launcher ended $lag ms after its sink"
 [ $rc = 0 ] || { cat "$T/crawl.err" >&2; fail "crawl exit $rc"; }
 assert_no_crash "$T/crawl.err"
-grep -q "parser (pid [0-9]*) killed by signal 9; restarting it in 1s" \
+grep -q "parser (pid [0-9]*) killed by signal 9 right after its start; restarting it in 1s" \
     "$T/crawl.err" || { cat "$T/crawl.err" >&2; fail "no 1 s restart"; }
 grep -q "restarting it in 2s" "$T/crawl.err" ||
     { cat "$T/crawl.err" >&2; fail "the back-off did not double"; }

@@ -46,13 +46,15 @@ static void test_roundtrip(void *ctx)
 {
     struct hello_offer o;
     struct hello_reply r;
-    struct hello_procs procs = { NULL, 0, 0, 0 };
+    struct hello_procs procs;
     struct sink_arg a = { ctx, &o, &procs };
     char a0[] = "zscrape-fetcher", a1[] = "--coordinator", a3[] = "--delay";
     char a4[] = "5";
     char *argv[] = { a0, a1, coord, a3, a4, NULL };
     char **m;
     pthread_t t;
+
+    memset(&procs, 0, sizeof(procs));
     int n;
 
     hello_offer_init(&o);
@@ -65,7 +67,7 @@ static void test_roundtrip(void *ctx)
     sink_stop = 0;
     pthread_create(&t, NULL, sink_main, &a);
 
-    CHECK_INT(hello_ask(ctx, coord, HELLO_FETCHER, &r), 0);
+    CHECK_INT(hello_ask(ctx, coord, HELLO_FETCHER, NULL, &r), 0);
     CHECK_INT(r.argc, 3);
     if (r.argc == 3) {
         CHECK_STR(r.argv[0], "--delay");
@@ -92,7 +94,7 @@ static void test_roundtrip(void *ctx)
     hello_reply_release(&r);
 
     /* the parser's share: its words only; then its counter reports */
-    CHECK_INT(hello_ask(ctx, coord, HELLO_PARSER, &r), 0);
+    CHECK_INT(hello_ask(ctx, coord, HELLO_PARSER, NULL, &r), 0);
     CHECK_INT(r.argc, 2);
     if (r.argc == 2)
         CHECK_STR(r.argv[1], "7");
@@ -103,13 +105,16 @@ static void test_roundtrip(void *ctx)
     usleep(300 * 1000);
     sink_stop = 1;
     pthread_join(t, NULL);
-    CHECK_INT(procs.n, 1);
-    CHECK(hello_procs_all_final(&procs));
+    /* the fetcher (joined, never reported) and the parser */
+    CHECK_INT(procs.n, 2);
+    CHECK(!hello_procs_all_final(&procs));
     /* two joined (the fetcher never reported): not all stopped */
     CHECK_INT(procs.joined, 2);
     CHECK(!hello_procs_all_stopped(&procs));
     procs.joined = 1;
     CHECK(hello_procs_all_stopped(&procs));
+    procs.v[0].final = true;
+    CHECK(hello_procs_all_final(&procs));
     CHECK_INT(hello_procs_sum(&procs, "parsed"), 5);
     CHECK_INT(hello_procs_sum(&procs, "parse_ms"), 11);
     CHECK_INT(hello_procs_sum(&procs, "absent"), 0);
@@ -188,7 +193,7 @@ static void test_refused_worker(void)
         if (worker == 0) {
             struct hello_reply r;
             void *wctx = zmq_ctx_new();
-            hello_ask(wctx, coord, HELLO_PARSER, &r);
+            hello_ask(wctx, coord, HELLO_PARSER, NULL, &r);
             _exit(0);           /* not reached: refused means exit 1 */
         } else {
             zmq_msg_t id, body;

@@ -124,7 +124,7 @@ static void test_header(void)
     why = NULL;
     CHECK_INT(msg_decode_header(h, MSG_HDR_LEN, &out, &why), -1);
     CHECK(why && strstr(why, "type"));
-    h[1] = MSG_CONTROL + 1;
+    h[1] = MSG_DROP + 1;
     CHECK_INT(msg_decode_header(h, MSG_HDR_LEN, &out, &why), -1);
     h[1] = 0xff;
     CHECK_INT(msg_decode_header(h, MSG_HDR_LEN, &out, &why), -1);
@@ -413,28 +413,50 @@ static void test_send_fails(void *ctx)
 }
 
 /* msg_control_drain: every waiting message read, "stop" seen, the time of
- * the last word kept; garbage in between refused, not fatal. */
+ * the last word kept; the first session kept and another one asks for a
+ * rejoin, as does "reset" with our token (not with another's); garbage in
+ * between refused, not fatal. */
 static void test_control(void *push, void *pull)
 {
     struct msg_meta meta = sample_meta(MSG_CONTROL);
     struct msg_frame f;
-    int64_t heard = 0;
+    struct msg_ctl c;
 
-    f = (struct msg_frame){ "hb", 2, NULL, NULL };
+    memset(&c, 0, sizeof(c));
+    c.token = "0123456789abcdef";
+    f = (struct msg_frame){ "hb 00000000000000aa", 19, NULL, NULL };
     CHECK_INT(msg_send(push, &meta, &f, 1, 0), 0);
     CHECK_INT(zmq_send(push, "garbage", 7, 0), 7);
+    f = (struct msg_frame){ "reset fedcba9876543210", 22, NULL, NULL };
+    CHECK_INT(msg_send(push, &meta, &f, 1, 0), 0);
     f = (struct msg_frame){ "stop", 4, NULL, NULL };
     CHECK_INT(msg_send(push, &meta, &f, 1, 0), 0);
     usleep(100 * 1000);     /* inproc: let them arrive */
-    CHECK(msg_control_drain(pull, &heard));
-    CHECK(heard > 0);
-    CHECK(!msg_sink_silent(heard));
-    CHECK(msg_sink_silent(heard - MSG_ORPHAN_MS - 1));
+    CHECK(msg_control_drain(pull, &c));
+    CHECK(c.stop);
+    CHECK(!c.rejoin);
+    CHECK_INT(c.session, 0xaa);
+    CHECK(c.last_heard_ms > 0);
+    CHECK(!msg_sink_silent(c.last_heard_ms));
+    CHECK(msg_sink_silent(c.last_heard_ms - MSG_ORPHAN_MS - 1));
     CHECK(!msg_sink_silent(0));      /* never heard: not an orphan */
-    f = (struct msg_frame){ "hb", 2, NULL, NULL };
+    c.stop = false;
+    f = (struct msg_frame){ "hb 00000000000000aa", 19, NULL, NULL };
     CHECK_INT(msg_send(push, &meta, &f, 1, 0), 0);
     usleep(100 * 1000);
-    CHECK(!msg_control_drain(pull, &heard));
+    CHECK(!msg_control_drain(pull, &c));
+    /* the sink restarted: another session */
+    f = (struct msg_frame){ "hb 00000000000000bb", 19, NULL, NULL };
+    CHECK_INT(msg_send(push, &meta, &f, 1, 0), 0);
+    usleep(100 * 1000);
+    CHECK(msg_control_drain(pull, &c));
+    CHECK(c.rejoin);
+    c.rejoin = false;
+    f = (struct msg_frame){ "reset 0123456789abcdef", 22, NULL, NULL };
+    CHECK_INT(msg_send(push, &meta, &f, 1, 0), 0);
+    usleep(100 * 1000);
+    CHECK(msg_control_drain(pull, &c));
+    CHECK(c.rejoin);
 }
 
 /* DISPATCH's header lines: found by name, any case, never past the

@@ -4,7 +4,7 @@
 #include "common/compat.h"
 
 #include "common/util.h"
-#include "fetcher/robots.h"
+#include "common/robots.h"
 #include "tests/unit/test.h"
 
 #define PRODUCT "zscrape"

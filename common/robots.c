@@ -8,7 +8,7 @@
 #include "common/compat.h"
 
 #include "common/util.h"
-#include "fetcher/robots.h"
+#include "common/robots.h"
 
 #define ROBOTS_BOM "\xEF\xBB\xBF"
 #define ROBOTS_BOM_LEN 3
