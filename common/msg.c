@@ -68,6 +68,7 @@ int msg_min_parts(int type)
     case MSG_RETRY: return 0;
     case MSG_TAKEN: return 1;
     case MSG_DROP: return 0;
+    case MSG_STARTED: return 0;
     default: return -1;
     }
 }

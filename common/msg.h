@@ -14,6 +14,9 @@
  *   ROBOTS    sink -> fetcher   url: fetch an origin's /robots.txt
  *             fetcher -> sink   url, body: what it got (status, error)
  *   CREDIT    fetcher -> sink   (none): it can take `bytes` more URLs
+ *   STARTED   fetcher -> sink   (none): the request of id is being sent
+ *                               now (its host's next may start a delay
+ *                               after this)
  *   ENDED     fetcher -> sink   (none): the transfer of id is over (its
  *                               host's slot is free); the page follows
  *                               to a parser
@@ -39,7 +42,7 @@
  * The sink's dispatch socket is a ROUTER: it sends DISPATCH, GO, DROP and
  * ROBOTS
  * to one fetcher (whose DEALER's routing id is its worker token) and gets
- * CREDIT, ENDED, RETRY and ROBOTS from each.
+ * CREDIT, STARTED, ENDED, RETRY and ROBOTS from each.
  * A frame of another version or shape is refused, never misread. */
 #ifndef ZS_MSG_H
 #define ZS_MSG_H
@@ -78,6 +81,7 @@ enum msg_type {
     MSG_RETRY = 9,
     MSG_TAKEN = 10,
     MSG_DROP = 11,
+    MSG_STARTED = 12,
 };
 
 /* Terminal error codes of DESIGN.md; ZS_OK is "error": null. */

@@ -263,6 +263,21 @@ long job_recv_buffer(int concurrency)
     return b < JOB_RECV_BUFFER_MIN ? JOB_RECV_BUFFER_MIN : b;
 }
 
+/* CURLOPT_PREREQFUNCTION: a request is about to go out. */
+static int on_prereq(void *clientp, char *ip, char *local_ip, int port,
+                     int local_port)
+{
+    struct job *j = clientp;
+
+    (void)ip;
+    (void)local_ip;
+    (void)port;
+    (void)local_port;
+    if (j->conf && j->conf->on_request)
+        j->conf->on_request(j->conf->on_request_arg, j);
+    return CURL_PREREQFUNC_OK;
+}
+
 int job_prepare(struct job *j, const struct fetch_conf *c)
 {
     CURL *e = curl_easy_init();
@@ -278,6 +293,9 @@ int job_prepare(struct job *j, const struct fetch_conf *c)
     j->errbuf[0] = '\0';
     SETOPT(CURLOPT_URL, j->url);
     SETOPT(CURLOPT_PRIVATE, j);
+    j->conf = c;
+    SETOPT(CURLOPT_PREREQFUNCTION, on_prereq);
+    SETOPT(CURLOPT_PREREQDATA, j);
     SETOPT(CURLOPT_ERRORBUFFER, j->errbuf);
     SETOPT(CURLOPT_WRITEFUNCTION, on_body);
     SETOPT(CURLOPT_WRITEDATA, j);

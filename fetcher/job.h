@@ -16,6 +16,8 @@
 #include "fetcher/request.h"
 #include "fetcher/warc.h"
 
+struct job;
+
 struct fetch_conf {
     long timeout_ms;        /* total time per attempt */
     long connect_timeout_ms;/* connect phase */
@@ -32,6 +34,10 @@ struct fetch_conf {
     const char *cookies;    /* the cookie jar's file, or NULL */
     struct warc *warc;      /* --warc: the records' file, or NULL */
     struct request req;     /* headers, credentials, the cookie jar */
+    /* called when a request of a job is about to be sent (a connection
+     * made or reused), or NULL */
+    void (*on_request)(void *arg, struct job *j);
+    void *on_request_arg;   /* its first argument */
 };
 
 struct host;
@@ -41,6 +47,7 @@ struct job {
     char *url;              /* as dispatched (normalized) */
     char *host;             /* lower-case host, key of its struct host */
     struct host *h;         /* the host's limits and queue (borrowed) */
+    const struct fetch_conf *conf; /* its settings (borrowed) */
     CURL *easy;             /* live while in the multi handle, else NULL */
     int multi_i;            /* which of events.h's multi handles it is in */
     struct buf body;        /* decoded body, capped at max_bytes */

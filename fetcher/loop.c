@@ -43,6 +43,13 @@ static void tell_sink(struct fetcher *f, struct job *j, int type,
                  zmq_strerror(errno));
 }
 
+/* fetch_conf.on_request: tell the sink the request is going out (its
+ * host's delay runs from now). */
+static void on_request(void *arg, struct job *j)
+{
+    tell_sink(arg, j, MSG_STARTED, 0);
+}
+
 /* Offer the sink what we can take now. */
 static void offer_credit(struct fetcher *f)
 {
@@ -361,6 +368,8 @@ int fetcher_run(struct fetcher *f)
     struct events *ev = f->ev;
     int rc = 0;
 
+    f->conf.on_request = on_request;
+    f->conf.on_request_arg = f;
     if (events_watch(ev, EV_DISPATCH, zsock_fd(f->dispatch)) < 0 ||
         events_watch(ev, EV_CONTROL, zsock_fd(f->control)) < 0 ||
         events_watch(ev, EV_PAGES, zsock_fd(f->pages)) < 0 ||

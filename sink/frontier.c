@@ -274,11 +274,17 @@ static void work_count(struct frontier *f, const struct host *h, bool had)
         f->nwork--;
 }
 
+static long host_delay(const struct frontier *f, const struct host *h)
+{
+    return h->delay_ms > f->c.delay_ms ? h->delay_ms : f->c.delay_ms;
+}
+
 /* May h start a transfer (now or at next_start_ms)? */
 static bool host_eligible(const struct frontier *f, const struct host *h)
 {
     return (f->frozen ? h->nlq > 0 : host_has_work(h)) &&
-           h->active < f->c.per_host && h->rstate != RB_FETCHING;
+           h->active < f->c.per_host && h->rstate != RB_FETCHING &&
+           !(h->unsent && host_delay(f, h) > 0);
 }
 
 void frontier_freeze(struct frontier *f)
@@ -579,18 +585,32 @@ bool frontier_take(struct frontier *f, struct host *h, struct lease **ls,
 
 void frontier_charge(struct frontier *f, struct host *h, int64_t now)
 {
-    long delay = h->delay_ms > f->c.delay_ms ? h->delay_ms : f->c.delay_ms;
+    long delay = host_delay(f, h);
 
     if (h->active++ == 0)
         f->nactive++;
+    h->unsent++;
     h->dispatched++;
     if (delay > 0 && h->next_start_ms < now + delay)
         h->next_start_ms = now + delay;
     frontier_update(f, h);
 }
 
-void frontier_release(struct frontier *f, struct host *h)
+void frontier_sent(struct frontier *f, struct host *h, int64_t now)
 {
+    long delay = host_delay(f, h);
+
+    if (h->unsent > 0)
+        h->unsent--;
+    if (delay > 0 && h->next_start_ms < now + delay)
+        h->next_start_ms = now + delay;
+    frontier_update(f, h);
+}
+
+void frontier_release(struct frontier *f, struct host *h, bool sent)
+{
+    if (!sent && h->unsent > 0)
+        h->unsent--;
     if (h->active > 0 && --h->active == 0)
         f->nactive--;
     frontier_update(f, h);

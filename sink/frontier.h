@@ -12,6 +12,9 @@
  *   - its transfers in flight (at most --per-host), the time it may start
  *     the next (--delay, or robots.txt's Crawl-delay when larger) and its
  *     robots.txt.
+ * With a delay, a host's next transfer waits until its last one said it
+ * is sending its request (and a delay more), so the delay holds between
+ * the requests as they leave, whatever a fetcher's own latency.
  * A host that may start a transfer is in a heap keyed by that time (ties
  * in the order they got there: round robin), so the dispatcher always
  * takes the host whose turn it is: a host with a million URLs queued gets
@@ -50,6 +53,8 @@ struct host {
     struct lease *ltail;
     uint32_t nlq;           /* leases in that queue */
     int active;             /* transfers holding a slot */
+    int unsent;             /* of them, not yet said to have sent their
+                             * request (with a delay, the next waits) */
     int nleases;            /* open leases of its URLs */
     int heap_i;             /* its place in the ready heap, -1 none */
     uint64_t heap_seq;      /* when it entered the heap (ties) */
@@ -105,8 +110,12 @@ bool frontier_take(struct frontier *f, struct host *h, struct lease **ls,
 /* A transfer of h starts now: one of its slots, and the next start not
  * before now + its delay. */
 void frontier_charge(struct frontier *f, struct host *h, int64_t now);
-/* A transfer of h ended: its slot is free. */
-void frontier_release(struct frontier *f, struct host *h);
+/* A transfer of h is sending its request now: the next start not before
+ * now + its delay. */
+void frontier_sent(struct frontier *f, struct host *h, int64_t now);
+/* A transfer of h ended: its slot is free (sent: frontier_sent was told
+ * of it). */
+void frontier_release(struct frontier *f, struct host *h, bool sent);
 /* h's state changed (robots.txt, a lease queued): back in the heap if it
  * may start. */
 void frontier_update(struct frontier *f, struct host *h);

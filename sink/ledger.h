@@ -43,6 +43,7 @@ struct lease {
                              * (its transfer runs at fetcher) */
     bool suspect;           /* dispatched again if no parser takes it
                              * by due_ms */
+    bool sent;              /* its transfer said it sent the request */
     bool armed;             /* on the deadline list */
     bool timed;             /* on the timer list */
     struct host *host;      /* its host (borrowed; counts in nleases) */

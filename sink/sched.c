@@ -50,7 +50,7 @@ static void free_slot(struct sink *s, struct lease *ls)
     if (!ls->slot)
         return;
     ls->slot = false;
-    frontier_release(s->front, ls->host);
+    frontier_release(s->front, ls->host, ls->sent);
 }
 
 /* Tell fetcher w to forget its parked job id. */
@@ -69,6 +69,12 @@ void sched_done(struct sink *s, struct lease *ls)
 {
     if (ls->stage == LS_PARKED && ls->holder && !ls->holder->dead)
         send_drop(s, ls->holder, ls->id);
+    if (ls->slot && !ls->sent && ls->stage != LS_FETCHING) {
+        /* its page came before its fetcher's word: the request went out
+         * before now, so the host's delay runs from now at the latest */
+        ls->sent = true;
+        frontier_sent(s->front, ls->host, now_ms());
+    }
     free_slot(s, ls);
     worker_release(ls);
     if (ls->stage == LS_QUEUED || ls->stage == LS_PARKED)
@@ -356,6 +362,7 @@ static void started(struct sink *s, struct worker *w, struct lease *ls,
 
     frontier_charge(s->front, h, now);
     ls->slot = true;
+    ls->sent = false;
     ls->fetcher = w;
     h->last_fetcher = w;
     worker_hold(w, ls);
@@ -545,6 +552,13 @@ static void on_fetcher_msg(struct sink *s, struct worker *w, struct msg *m,
                              m->meta.type == MSG_ROBOTS))
         free_slot(s, ls);
     switch (m->meta.type) {
+    case MSG_STARTED:
+        /* the request is leaving: the host's delay runs from now */
+        if (ls->slot && ls->fetcher == w && !ls->sent) {
+            ls->sent = true;
+            frontier_sent(s->front, ls->host, now);
+        }
+        break;
     case MSG_ENDED:
         if (ls->holder == w && ls->stage == LS_FETCHING)
             ledger_stage(s->ledger, ls, LS_STREAM, now);

@@ -7,7 +7,8 @@
 #     every request as HTTP/2.0, over fewer connections than HTTP/1.1
 #     needs (transfers share a connection);
 #   - without --cacert (the system's CAs do not know ours): every record
-#     is error tls, status 0;
+#     is error tls, status 0, crawling too (robots.txt on: it fails with
+#     tls, and its pages say tls, not robots);
 #   - with --insecure: every page once, and the warning is logged once
 #     for the crawl (two fetchers);
 #   - with --http1.1: every request in nginx's log is HTTP/1.1;
@@ -118,6 +119,24 @@ bad = [r for r in recs if r["error"] != "tls" or r["status"] != 0]
 if bad:
     die("not error tls, status 0: %s" % bad[:2])
 '
+# the same while crawling (--depth 2: robots.txt on): robots.txt cannot
+# be fetched either, and its pages say why (tls), not "robots"; it is
+# asked for once, not once a page
+: >"$LOG"
+rc=0
+zs crawl -q --depth 2 $(sed -n "1,5s|^|$BASE|p" "$T/pages.txt") \
+    -o "$T/untrusted2.jsonl" 2>"$T/untrusted2.err" || rc=$?
+[ $rc = 0 ] || { cat "$T/untrusted2.err" >&2; fail "untrusted2: exit $rc"; }
+records_py "$T/untrusted2.jsonl" '
+if len(recs) != 5:
+    die("%d records, want 5" % len(recs))
+bad = [r for r in recs if r["error"] != "tls" or r["status"] != 0]
+if bad:
+    die("crawling, not error tls, status 0: %s" % bad[:2])
+'
+grep -q "robots.txt of https://127.0.0.1:$NGINX_PORT unreachable (tls)" \
+    "$T/untrusted2.err" ||
+    fail "untrusted2: no word of robots.txt failing with tls"
 
 # --insecure: fetched, one warning for the crawl
 crawl insecure --insecure --fetchers 2

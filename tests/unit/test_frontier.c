@@ -86,7 +86,7 @@ static void test_turns(void)
     u = next_url(f, 0, &h);
     CHECK_STR(u, "http://b/1");
     free(u);
-    frontier_release(f, h);
+    frontier_release(f, h, false);
     u = next_url(f, 0, NULL);
     CHECK_STR(u, "http://c/1");
     free(u);
@@ -94,7 +94,7 @@ static void test_turns(void)
     CHECK_INT(wait, -1);
     CHECK_INT(frontier_waiting(f, 0), 1);   /* a, for its slot */
     CHECK_INT(frontier_active(f), 2);       /* a and c */
-    frontier_release(f, ha);
+    frontier_release(f, ha, false);
     u = next_url(f, 0, NULL);
     CHECK_STR(u, "http://a/2");
     free(u);
@@ -115,15 +115,20 @@ static void test_delay(void)
     frontier_push(f, "http://a/3", 0, 0);
     u = next_url(f, 0, &h);
     free(u);
-    CHECK(frontier_next(f, 999, &wait) == NULL);
+    /* with a delay, the next waits until this one's request leaves */
+    CHECK(frontier_next(f, 5000, &wait) == NULL);
+    CHECK_INT(wait, -1);
+    frontier_sent(f, h, 10);
+    CHECK(frontier_next(f, 1009, &wait) == NULL);
     CHECK_INT(wait, 1);
-    CHECK_INT(frontier_waiting(f, 999), 1);
-    u = next_url(f, 1000, NULL);
+    CHECK_INT(frontier_waiting(f, 1009), 1);
+    u = next_url(f, 1010, NULL);
     CHECK_STR(u, "http://a/2");
     free(u);
+    frontier_sent(f, h, 1010);
     /* two running: per-host 2 holds even when the delay has passed */
     CHECK(frontier_next(f, 5000, &wait) == NULL);
-    frontier_release(f, h);
+    frontier_release(f, h, true);
     /* a Crawl-delay longer than --delay wins */
     r = robots_parse("User-agent: *\nCrawl-delay: 3\n", 29, "zscrape");
     frontier_robots(f, h, r, 0, 1000000, 2000);
@@ -133,6 +138,9 @@ static void test_delay(void)
     CHECK_STR(u, "http://a/3");
     free(u);
     CHECK_INT(h->next_start_ms, 8000);
+    /* a transfer that ends without sending a request frees the wait */
+    frontier_release(f, h, false);
+    CHECK_INT(h->unsent, 0);
     frontier_free(f);
 }
 
@@ -158,7 +166,7 @@ static void test_fairness(void)
         if (!u)
             break;
         small += strncmp(u, "http://big/", 11) != 0;
-        frontier_release(f, h);     /* an instant transfer */
+        frontier_release(f, h, false);     /* an instant transfer */
         free(u);
     }
     CHECK_INT(small, 1000);
@@ -234,7 +242,7 @@ static void test_spill(void)
         got[k]++;
         n++;
         free(u);
-        frontier_release(f, h);
+        frontier_release(f, h, false);
         if (n == 15000)     /* added while draining: after the rest */
             frontier_push(f, "http://h1/late", 0, 0);
     }

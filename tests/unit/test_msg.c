@@ -124,7 +124,7 @@ static void test_header(void)
     why = NULL;
     CHECK_INT(msg_decode_header(h, MSG_HDR_LEN, &out, &why), -1);
     CHECK(why && strstr(why, "type"));
-    h[1] = MSG_DROP + 1;
+    h[1] = MSG_STARTED + 1;
     CHECK_INT(msg_decode_header(h, MSG_HDR_LEN, &out, &why), -1);
     h[1] = 0xff;
     CHECK_INT(msg_decode_header(h, MSG_HDR_LEN, &out, &why), -1);
