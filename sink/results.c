@@ -188,7 +188,7 @@ void sink_on_result(struct sink *s, struct msg *m)
     write_record(s, &r);
     free((char *)r.final_url);
     free((char *)r.content_type);
-    sched_done(s, ls);
+    sched_result(s, ls);
 }
 
 /* ------------------------------------------------------------------ */

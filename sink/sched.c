@@ -69,12 +69,6 @@ void sched_done(struct sink *s, struct lease *ls)
 {
     if (ls->stage == LS_PARKED && ls->holder && !ls->holder->dead)
         send_drop(s, ls->holder, ls->id);
-    if (ls->slot && !ls->sent && ls->stage != LS_FETCHING) {
-        /* its page came before its fetcher's word: the request went out
-         * before now, so the host's delay runs from now at the latest */
-        ls->sent = true;
-        frontier_sent(s->front, ls->host, now_ms());
-    }
     free_slot(s, ls);
     worker_release(ls);
     if (ls->stage == LS_QUEUED || ls->stage == LS_PARKED)
@@ -82,6 +76,18 @@ void sched_done(struct sink *s, struct lease *ls)
     frontier_unref(ls->host);
     frontier_update(s->front, ls->host);
     ledger_close(s->ledger, ls);
+}
+
+void sched_result(struct sink *s, struct lease *ls)
+{
+    if (ls->slot && !ls->sent && ls->holder == ls->fetcher) {
+        /* its record came before its fetcher's word: the request went
+         * out before now, so the host's delay runs from now at the
+         * latest */
+        ls->sent = true;
+        frontier_sent(s->front, ls->host, now_ms());
+    }
+    sched_done(s, ls);
 }
 
 /* ls goes back to its host's queue, to be dispatched again. */

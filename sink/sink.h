@@ -99,6 +99,8 @@ void sched_on_fetchers(struct sink *s);
 void sched_on_taken(struct sink *s, struct msg *m);
 /* A lease's record was written: its slot (if still held) freed, closed. */
 void sched_done(struct sink *s, struct lease *ls);
+/* The same for a record a parser sent (its request went out). */
+void sched_result(struct sink *s, struct lease *ls);
 /* Timers: due retries, suspects, --lease expiries, silent workers. */
 void sched_tick(struct sink *s, int64_t now);
 /* The hello channel heard of a worker (hello_event_fn). */
