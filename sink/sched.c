@@ -80,7 +80,7 @@ void sched_done(struct sink *s, struct lease *ls)
 
 void sched_result(struct sink *s, struct lease *ls)
 {
-    if (ls->slot && !ls->sent && ls->holder == ls->fetcher) {
+    if (ls->slot && !ls->sent) {
         /* its record came before its fetcher's word: the request went
          * out before now, so the host's delay runs from now at the
          * latest */
