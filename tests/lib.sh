@@ -16,7 +16,15 @@
 #                           that network namespace, `ip netns exec`)
 #                           NGINX_LISTEN_OPTS: words after the listen
 #                           address (e.g. "ssl http2"); NGINX_HTTP_EXTRA:
-#                           directives for the http block (log_format)
+#                           directives for the http block (log_format);
+#                           NGINX_ROOT: the root (default $T/www);
+#                           NGINX_LOG_FORMAT: the access log's format
+#                           (default zs, the one page_requests reads)
+#   nginx_start_hosts [ADDR [NETNS]]  nginx_start for the broad site of
+#                           tests/gen-broad.py: root $T/www/$host, pages
+#                           0.1 s late (tests/broad-site.conf), access log
+#                           lines "$host $msec $request_time $request_uri
+#                           $status $remote_addr" (tests/politeness.py)
 #   nginx_stop, free_port
 #                           (a crawl's --listen)
 #   zs ARGS...              the launcher under a time limit (ZS_LIMIT s)
@@ -276,7 +284,8 @@ http {
     log_format zs '\$remote_addr [\$time_local] "\$request" '
                   '\$request_uri \$status \$server_protocol '
                   '"\$http_user_agent" \$body_bytes_sent';
-    access_log $d/access.log zs;
+${NGINX_HTTP_EXTRA:-}
+    access_log $d/access.log ${NGINX_LOG_FORMAT:-zs};
     client_body_temp_path $d/client_body;
     proxy_temp_path $d/proxy;
     fastcgi_temp_path $d/fastcgi;
@@ -284,11 +293,10 @@ http {
     scgi_temp_path $d/scgi;
     keepalive_requests 100000;
     sendfile on;
-${NGINX_HTTP_EXTRA:-}
     server {
         listen $addr:$port ${NGINX_LISTEN_OPTS:-};
         server_name localhost;
-        root $T/www;
+        root ${NGINX_ROOT:-$T/www};
 $extra
     }
 }
@@ -331,6 +339,22 @@ nginx_start()
     done
     cat "$T/nginx/stderr.log" "$T/nginx/error.log" >&2 2>/dev/null || true
     fail "nginx did not start"
+}
+
+# nginx_start_hosts [ADDR [NETNS]]: nginx serving the broad site
+# (tests/gen-broad.py $T/www --port $NGINX_PORT, after this) for every
+# host name: one server block, root $T/www/$host, tests/broad-site.conf's
+# locations (pages 0.1 s late, robots.txt at once), and an access log
+# ($T/nginx/access.log) that tests/politeness.py reads: "$host $msec
+# $request_time $request_uri $status $remote_addr" ($msec: when the
+# request ended; $request_time: since its first byte was read)
+nginx_start_hosts()
+{
+    NGINX_ROOT="$T/www/\$host" NGINX_LOG_FORMAT=broad \
+    NGINX_HTTP_EXTRA="${NGINX_HTTP_EXTRA:-}
+    log_format broad '\$host \$msec \$request_time \$request_uri '
+                     '\$status \$remote_addr';" \
+        nginx_start "        include $ROOT/tests/broad-site.conf;" "$@"
 }
 
 nginx_stop()
