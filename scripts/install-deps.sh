@@ -8,8 +8,8 @@
 #   scripts/install-deps.sh --bench      also the benchmark packages
 #
 # Idempotent; runs as root (sudo is used only when not root and present).
-# Needs only Debian's package archive (and npm's registry for crawlee,
-# best effort).
+# Needs only Debian's package archive (and npm's registry for crawlee and
+# spider-rs, best effort).
 set -eu
 
 PKGS="build-essential pkg-config clang libcurl4-openssl-dev libzmq3-dev
@@ -19,7 +19,7 @@ PKGS="build-essential pkg-config clang libcurl4-openssl-dev libzmq3-dev
       iproute2 procps util-linux bsdutils curl groff-base man-db openssl
       tinyproxy dante-server"
 BENCH_PKGS="python3-httpx python3-aiohttp python3-scrapy python3-parsel
-            gnuplot-nox"
+            gnuplot-nox wget2"
 
 if_missing=0
 bench=0
@@ -105,6 +105,24 @@ if [ $bench = 1 ]; then
               >npm-install.log 2>&1 ) ||
             echo "install-deps.sh: crawlee not installed (best effort;" \
                  "see $node_dir/npm-install.log)" >&2
+    fi
+    # spider-rs (a Rust crawler for Node.js; its Linux binary is an
+    # optional dependency, which crawlee's install above omits: so it has
+    # a folder of its own).  Pinned: 0.0.163, the registry's latest, has
+    # no Linux binary.  Best effort too.
+    spider_dir=$node_dir/spider-rs
+    if command -v npm >/dev/null 2>&1 &&
+        [ ! -f "$spider_dir/node_modules/@spider-rs/spider-rs/package.json" ]; then
+        echo "install-deps.sh: installing @spider-rs/spider-rs into $spider_dir" >&2
+        mkdir -p "$spider_dir" &&
+        ( cd "$spider_dir" &&
+          { [ -f package.json ] ||
+            echo '{"name":"zscrape-bench-spider-rs","private":true}' \
+                >package.json; } &&
+          npm install --no-fund --no-audit --save-exact \
+              '@spider-rs/spider-rs@0.0.157' >npm-install.log 2>&1 ) ||
+            echo "install-deps.sh: spider-rs not installed (best effort;" \
+                 "see $spider_dir/npm-install.log)" >&2
     fi
 fi
 exit 0

@@ -39,7 +39,8 @@ violation, the offending hosts with their times (seconds since the log's
 first request, and absolute), at most --show of each kind.  Exit status
 0 when the contract held, 1 when it did not, 2 on bad input.  --bench
 adds one line for scripts/bench/measure.py: "bench: polite=yes|no
-max_overlap=N min_gap_ms=X robots_not_once=N".
+max_overlap=N overlap_hosts=N min_gap_ms=X gap_hosts=N robots_not_once=N"
+(the _hosts: how many hosts broke that rule).
 
 politeness.py --self-test runs the checks over small synthetic logs,
 with and without violations, and exits 1 unless each is judged right.
@@ -212,11 +213,12 @@ def run(a):
     for line in summary_lines(s, bad, a):
         print(line, file=sys.stdout if ok else sys.stderr)
     if a.bench:
-        print("bench: polite=%s max_overlap=%d min_gap_ms=%s "
-              "robots_not_once=%d" % (
+        print("bench: polite=%s max_overlap=%d overlap_hosts=%d "
+              "min_gap_ms=%s gap_hosts=%d robots_not_once=%d" % (
                   "yes" if ok else "no", s["max_overlap"],
+                  len(bad["overlap"]),
                   "%.1f" % s["min_gap_ms"] if s["min_gap_ms"] is not None
-                  else "none",
+                  else "none", len(bad["gap"]),
                   sum(c for k, c in s["robots"].items() if k != 1)))
     return 0 if ok else 1
 

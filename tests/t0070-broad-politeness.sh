@@ -21,7 +21,6 @@ require_bins
 
 HOSTS=${T0070_HOSTS:-100}
 PAGES=${T0070_PAGES:-8}
-ZS_LIMIT=120
 
 python3 "$ROOT/tests/politeness.py" --self-test >"$T/selftest.log" 2>&1 ||
     { cat "$T/selftest.log" >&2; fail "politeness.py --self-test failed"; }
