@@ -410,11 +410,12 @@ crawl_peer()
             cmd=(env NODE_PATH="$SPIDER_DIR" node "$HERE/peers/spider_rs.js"
                  "$BASE/index.html" "$o" 20 off) ;;
         wget2)
-            # a[href] only (it would also fetch img and link hrefs),
+            # img and link tags ignored (it would fetch their URLs too:
+            # 40,001 404s on this site; --follow-tags=a does not stop it),
             # bodies parsed for links and dropped; no rules
             need=wget2; label="wget2 --max-threads 64 (no rules)"; cmp=0
             o=$BT/out/crawl-wget2.csv check=wget2
-            cmd=(wget2 -q -r -l 20 --robots=off --follow-tags=a
+            cmd=(wget2 -q -r -l 20 --robots=off --ignore-tags=img,link
                  --max-threads=64 --delete-after --stats-site="csv:$o"
                  -P "$BT/out/wget2-crawl" "$BASE/index.html") ;;
     esac
@@ -550,7 +551,8 @@ broad_peer()
         wget2)
             need=wget2; label="wget2 --max-threads 256"
             o=$BT/out/broad-$mode-wget2.csv check=wget2 wrap=("${resolve[@]}")
-            cmd=(wget2 -q -r -l 50 --span-hosts --robots=on --follow-tags=a
+            cmd=(wget2 -q -r -l 50 --span-hosts --robots=on
+                 --ignore-tags=img,link
                  --max-threads=256 --delete-after --stats-site="csv:$o"
                  -P "$BT/out/wget2-broad-$mode" "$BROAD_SEED") ;;
     esac
