@@ -46,6 +46,8 @@
 #   free_ports N            a base port with N free ports from it
 #   gen_site N              the generated N-page site, $T/pages.txt
 #   assert_pages_once FILE  the records are those pages, each once
+#   every_url_once FILE [LIST [BASE]]  the records are LIST's URLs, each
+#                           once, all 200
 #   expect_usage_error WHAT WANT CMD...  CMD exits 2, says WANT on stderr
 #                           (kept in $T/usage.err), writes no records
 #
@@ -491,6 +493,28 @@ for r in recs:
     if r["title"] != "Page %d" % index[r["url"]]:
         die("%s: %s: title %r" % (name, r["url"], r["title"]))
 ' "$2" "$3" "${4:-all}" "${5:-$(basename "$1")}"
+}
+
+# every_url_once FILE [LIST [BASE]]: FILE's records are the URLs of LIST
+# (default $T/pages.txt), each line prefixed with BASE (default $BASE),
+# each exactly once, none missing, none else, all 200 without error
+every_url_once()
+{
+    records_py "$1" '
+base, pages_file = args
+pages = [base + l.strip() for l in open(pages_file) if l.strip()]
+c = Counter(r["url"] for r in recs)
+dup = sorted(u for u, n in c.items() if n > 1)
+miss = sorted(set(pages) - set(c))
+extra = sorted(set(c) - set(pages))
+if dup or miss or extra:
+    die("%d records, want %d; %d more than once %s; %d missing %s; "
+        "%d unexpected %s" % (len(recs), len(pages), len(dup), dup[:3],
+        len(miss), miss[:3], len(extra), extra[:3]))
+bad = [r for r in recs if r["status"] != 200 or r["error"] is not None]
+if bad:
+    die("%d records not 200: %s" % (len(bad), bad[:2]))
+' "${3-$BASE}" "${2:-$T/pages.txt}"
 }
 
 # assert_no_crash FILE...: fail if a log shows a crash or sanitizer report

@@ -227,7 +227,7 @@ else
     mkdir -p "$BT/www"      # the IO workloads need /sleep/ only
 fi
 # the broad site: a second server block on the same port for every
-# *.localhost name (tests/broad-site.conf: pages 0.1 s late), logging
+# *.localhost name (after the first, which answers any other name) (tests/broad-site.conf: pages 0.1 s late), logging
 # each request for tests/politeness.py
 BROAD_LOG=$BT/nginx/broad.log
 broad_conf()            # broad_conf FILE PORT
@@ -243,8 +243,12 @@ broad_conf()            # broad_conf FILE PORT
         include $ROOT/tests/broad-site.conf;
     }
 CONF
-    sed -i "/^http {/r $BT/broad-server.conf" "$1"
-    grep -q "server_name \*.localhost;" "$1" ||
+    # at the end of the http block (the file's last line): the first
+    # server block of the port stays the default one, for 127.0.0.1
+    [ "$(tail -n1 "$1")" = "}" ] &&
+        { head -n -1 "$1"; cat "$BT/broad-server.conf"; echo "}"; } \
+            >"$1.new" && mv "$1.new" "$1" &&
+        grep -q "server_name \*.localhost;" "$1" ||
         { echo "bench: could not add the broad site to nginx" >&2; return 1; }
 }
 if want broad; then
