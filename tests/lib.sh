@@ -42,6 +42,9 @@
 #   file_lines FILE         its number of lines (0 when missing)
 #   wait_lines FILE N PID   wait until FILE has N lines; false if PID ends
 #   page_requests LOG       the page paths nginx was asked for (no robots)
+#   netns_lan HOST=N...     network namespaces ${NETNS_P}HOST on a bridge,
+#                           $NETNS_NET.N each (skips when not possible);
+#                           ns_procs NS: the PIDs in namespace NS
 #   rand_int LO HI          a random integer in [LO, HI)
 #   free_ports N            a base port with N free ports from it
 #   gen_site N              the generated N-page site, $T/pages.txt
@@ -365,6 +368,64 @@ nginx_stop()
     kill -TERM "$NGINX_PID" 2>/dev/null || true
     wait "$NGINX_PID" 2>/dev/null || true
     NGINX_PID=
+}
+
+# ---------------------------------------------------------------- netns
+
+# ns_procs NS: the PIDs running in network namespace NS
+ns_procs()
+{
+    ip netns pids "$1" 2>/dev/null || true
+}
+
+_NETNS=()               # the namespaces made so far
+
+# shellcheck disable=SC2317 # at exit
+# _netns_down: stop every process in our namespaces, then remove them
+# (their veths go with them)
+_netns_down()
+{
+    local ns pids
+    for ns in "${_NETNS[@]}"; do
+        pids=$(ns_procs "$ns")
+        # shellcheck disable=SC2086
+        [ -z "$pids" ] || stop_pids $pids
+    done
+    for ns in "${_NETNS[@]}"; do
+        ip netns del "$ns" 2>/dev/null
+    done
+}
+
+# netns_lan HOST=N...: a private network of namespaces, for tests of
+# several hosts: namespace ${NETNS_P}HOST for each HOST, its eth0 joined
+# by a veth pair to a bridge in ${NETNS_P}sw, address $NETNS_NET.N/24, lo
+# up.  NETNS_P (zsPID) and NETNS_NET (10.77.X, X random) are set first.
+# Skips the test when it is not root or namespaces cannot be made; every
+# namespace and every process in them is removed on exit.
+netns_lan()
+{
+    local hn h n ns
+    [ "$(id -u)" = 0 ] || skip "not root: cannot make network namespaces"
+    command -v ip >/dev/null || skip "no ip command (iproute2)"
+    NETNS_P=zs$$
+    NETNS_NET=10.77.$(rand_int 0 256)
+    [ ${#_NETNS[@]} -gt 0 ] || at_exit _netns_down
+    ip netns add "${NETNS_P}sw" 2>"$T/netns.err" ||
+        skip "cannot make a network namespace: $(cat "$T/netns.err")"
+    _NETNS+=("${NETNS_P}sw")
+    ip -n "${NETNS_P}sw" link add br0 type bridge || fail "cannot make a bridge"
+    ip -n "${NETNS_P}sw" link set br0 up
+    for hn in "$@"; do
+        h=${hn%%=*} n=${hn#*=} ns=$NETNS_P${hn%%=*}
+        ip netns add "$ns" || fail "cannot make namespace $ns"
+        _NETNS+=("$ns")
+        ip -n "${NETNS_P}sw" link add "$h" type veth peer name eth0 \
+            netns "$ns" || fail "cannot make the veth pair of $h"
+        ip -n "${NETNS_P}sw" link set "$h" master br0 up
+        ip -n "$ns" addr add "$NETNS_NET.$n/24" dev eth0
+        ip -n "$ns" link set eth0 up
+        ip -n "$ns" link set lo up
+    done
 }
 
 # ---------------------------------------------------------------- records
