@@ -8,8 +8,8 @@
 #   scripts/install-deps.sh --bench      also the benchmark packages
 #
 # Idempotent; runs as root (sudo is used only when not root and present).
-# Needs only Debian's package archive (and npm's registry for crawlee,
-# best effort).
+# Needs only Debian's package archive (and npm's registry for crawlee and
+# spider-rs, best effort).
 set -eu
 
 PKGS="build-essential pkg-config clang libcurl4-openssl-dev libzmq3-dev
@@ -19,7 +19,7 @@ PKGS="build-essential pkg-config clang libcurl4-openssl-dev libzmq3-dev
       iproute2 procps util-linux bsdutils curl groff-base man-db openssl
       tinyproxy dante-server"
 BENCH_PKGS="python3-httpx python3-aiohttp python3-scrapy python3-parsel
-            gnuplot-nox"
+            gnuplot-nox wget2"
 
 if_missing=0
 bench=0
@@ -84,6 +84,26 @@ if [ -n "$missing" ] || [ $if_missing = 0 ]; then
         -o Dpkg::Options::=--force-confold $want >/dev/null
 fi
 
+# npm_peer DIR NAME MODULE NPM_ARGS...: npm install NPM_ARGS in DIR (its
+# own package.json) unless DIR/node_modules/MODULE is there; best effort,
+# never fatal (the bench reports a missing peer as skipped)
+npm_peer()
+{
+    local dir=$1 name=$2 module=$3
+    shift 3
+    command -v npm >/dev/null 2>&1 || return 0
+    [ ! -f "$dir/node_modules/$module/package.json" ] || return 0
+    echo "install-deps.sh: installing $name into $dir" >&2
+    mkdir -p "$dir" &&
+    ( cd "$dir" &&
+      { [ -f package.json ] ||
+        echo '{"name":"zscrape-bench-peers","private":true}' \
+            >package.json; } &&
+      npm install --no-fund --no-audit "$@" >npm-install.log 2>&1 ) ||
+        echo "install-deps.sh: $name not installed (best effort;" \
+             "see $dir/npm-install.log)" >&2
+}
+
 if [ $bench = 1 ]; then
     # crawlee (Node.js) for the benchmark: best effort, never fatal.  It
     # goes to a cache folder outside the repository (node_modules is never
@@ -93,18 +113,12 @@ if [ $bench = 1 ]; then
         $SUDO apt-get install -y -qq --no-install-recommends npm \
             >/dev/null 2>&1 || echo "install-deps.sh: npm not available" >&2
     fi
-    if command -v npm >/dev/null 2>&1 &&
-        [ ! -f "$node_dir/node_modules/crawlee/package.json" ]; then
-        echo "install-deps.sh: installing crawlee into $node_dir" >&2
-        mkdir -p "$node_dir" &&
-        ( cd "$node_dir" &&
-          { [ -f package.json ] ||
-            echo '{"name":"zscrape-bench-peers","private":true}' \
-                >package.json; } &&
-          npm install --no-fund --no-audit --omit=optional 'crawlee@^3' \
-              >npm-install.log 2>&1 ) ||
-            echo "install-deps.sh: crawlee not installed (best effort;" \
-                 "see $node_dir/npm-install.log)" >&2
-    fi
+    npm_peer "$node_dir" crawlee crawlee --omit=optional 'crawlee@^3'
+    # spider-rs (a Rust crawler for Node.js; its Linux binary is an
+    # optional dependency, which crawlee's install omits: so it has a
+    # folder of its own).  Pinned: 0.0.163, the registry's latest, has no
+    # Linux binary.
+    npm_peer "$node_dir/spider-rs" @spider-rs/spider-rs @spider-rs/spider-rs \
+        --save-exact '@spider-rs/spider-rs@0.0.157'
 fi
 exit 0

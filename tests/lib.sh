@@ -16,7 +16,15 @@
 #                           that network namespace, `ip netns exec`)
 #                           NGINX_LISTEN_OPTS: words after the listen
 #                           address (e.g. "ssl http2"); NGINX_HTTP_EXTRA:
-#                           directives for the http block (log_format)
+#                           directives for the http block (log_format);
+#                           NGINX_ROOT: the root (default $T/www);
+#                           NGINX_LOG_FORMAT: the access log's format
+#                           (default zs, the one page_requests reads)
+#   nginx_start_hosts [ADDR [NETNS]]  nginx_start for the broad site of
+#                           tests/gen-broad.py: root $T/www/$host, pages
+#                           0.1 s late (tests/broad-site.conf), access log
+#                           lines "$host $msec $request_time $request_uri
+#                           $status $remote_addr" (tests/politeness.py)
 #   nginx_stop, free_port
 #                           (a crawl's --listen)
 #   zs ARGS...              the launcher under a time limit (ZS_LIMIT s)
@@ -34,10 +42,15 @@
 #   file_lines FILE         its number of lines (0 when missing)
 #   wait_lines FILE N PID   wait until FILE has N lines; false if PID ends
 #   page_requests LOG       the page paths nginx was asked for (no robots)
+#   netns_lan HOST=N...     network namespaces ${NETNS_P}HOST on a bridge,
+#                           $NETNS_NET.N each (skips when not possible);
+#                           ns_procs NS: the PIDs in namespace NS
 #   rand_int LO HI          a random integer in [LO, HI)
 #   free_ports N            a base port with N free ports from it
 #   gen_site N              the generated N-page site, $T/pages.txt
 #   assert_pages_once FILE  the records are those pages, each once
+#   every_url_once FILE [LIST [BASE]]  the records are LIST's URLs, each
+#                           once, all 200
 #   expect_usage_error WHAT WANT CMD...  CMD exits 2, says WANT on stderr
 #                           (kept in $T/usage.err), writes no records
 #
@@ -276,7 +289,8 @@ http {
     log_format zs '\$remote_addr [\$time_local] "\$request" '
                   '\$request_uri \$status \$server_protocol '
                   '"\$http_user_agent" \$body_bytes_sent';
-    access_log $d/access.log zs;
+${NGINX_HTTP_EXTRA:-}
+    access_log $d/access.log ${NGINX_LOG_FORMAT:-zs};
     client_body_temp_path $d/client_body;
     proxy_temp_path $d/proxy;
     fastcgi_temp_path $d/fastcgi;
@@ -284,11 +298,10 @@ http {
     scgi_temp_path $d/scgi;
     keepalive_requests 100000;
     sendfile on;
-${NGINX_HTTP_EXTRA:-}
     server {
         listen $addr:$port ${NGINX_LISTEN_OPTS:-};
         server_name localhost;
-        root $T/www;
+        root ${NGINX_ROOT:-$T/www};
 $extra
     }
 }
@@ -333,12 +346,86 @@ nginx_start()
     fail "nginx did not start"
 }
 
+# nginx_start_hosts [ADDR [NETNS]]: nginx serving the broad site
+# (tests/gen-broad.py $T/www --port $NGINX_PORT, after this) for every
+# host name: one server block, root $T/www/$host, tests/broad-site.conf's
+# locations (pages 0.1 s late, robots.txt at once), and an access log
+# ($T/nginx/access.log) that tests/politeness.py reads: "$host $msec
+# $request_time $request_uri $status $remote_addr" ($msec: when the
+# request ended; $request_time: since its first byte was read)
+nginx_start_hosts()
+{
+    NGINX_ROOT="$T/www/\$host" NGINX_LOG_FORMAT=broad \
+    NGINX_HTTP_EXTRA="${NGINX_HTTP_EXTRA:-}
+    log_format broad '\$host \$msec \$request_time \$request_uri '
+                     '\$status \$remote_addr';" \
+        nginx_start "        include $ROOT/tests/broad-site.conf;" "$@"
+}
+
 nginx_stop()
 {
     [ -n "$NGINX_PID" ] || return 0
     kill -TERM "$NGINX_PID" 2>/dev/null || true
     wait "$NGINX_PID" 2>/dev/null || true
     NGINX_PID=
+}
+
+# ---------------------------------------------------------------- netns
+
+# ns_procs NS: the PIDs running in network namespace NS
+ns_procs()
+{
+    ip netns pids "$1" 2>/dev/null || true
+}
+
+_NETNS=()               # the namespaces made so far
+
+# shellcheck disable=SC2317 # at exit
+# _netns_down: stop every process in our namespaces, then remove them
+# (their veths go with them)
+_netns_down()
+{
+    local ns pids
+    for ns in "${_NETNS[@]}"; do
+        pids=$(ns_procs "$ns")
+        # shellcheck disable=SC2086
+        [ -z "$pids" ] || stop_pids $pids
+    done
+    for ns in "${_NETNS[@]}"; do
+        ip netns del "$ns" 2>/dev/null
+    done
+}
+
+# netns_lan HOST=N...: a private network of namespaces, for tests of
+# several hosts: namespace ${NETNS_P}HOST for each HOST, its eth0 joined
+# by a veth pair to a bridge in ${NETNS_P}sw, address $NETNS_NET.N/24, lo
+# up.  NETNS_P (zsPID) and NETNS_NET (10.77.X, X random) are set first.
+# Skips the test when it is not root or namespaces cannot be made; every
+# namespace and every process in them is removed on exit.
+netns_lan()
+{
+    local hn h n ns
+    [ "$(id -u)" = 0 ] || skip "not root: cannot make network namespaces"
+    command -v ip >/dev/null || skip "no ip command (iproute2)"
+    NETNS_P=zs$$
+    NETNS_NET=10.77.$(rand_int 0 256)
+    [ ${#_NETNS[@]} -gt 0 ] || at_exit _netns_down
+    ip netns add "${NETNS_P}sw" 2>"$T/netns.err" ||
+        skip "cannot make a network namespace: $(cat "$T/netns.err")"
+    _NETNS+=("${NETNS_P}sw")
+    ip -n "${NETNS_P}sw" link add br0 type bridge || fail "cannot make a bridge"
+    ip -n "${NETNS_P}sw" link set br0 up
+    for hn in "$@"; do
+        h=${hn%%=*} n=${hn#*=} ns=$NETNS_P${hn%%=*}
+        ip netns add "$ns" || fail "cannot make namespace $ns"
+        _NETNS+=("$ns")
+        ip -n "${NETNS_P}sw" link add "$h" type veth peer name eth0 \
+            netns "$ns" || fail "cannot make the veth pair of $h"
+        ip -n "${NETNS_P}sw" link set "$h" master br0 up
+        ip -n "$ns" addr add "$NETNS_NET.$n/24" dev eth0
+        ip -n "$ns" link set eth0 up
+        ip -n "$ns" link set lo up
+    done
 }
 
 # ---------------------------------------------------------------- records
@@ -467,6 +554,28 @@ for r in recs:
     if r["title"] != "Page %d" % index[r["url"]]:
         die("%s: %s: title %r" % (name, r["url"], r["title"]))
 ' "$2" "$3" "${4:-all}" "${5:-$(basename "$1")}"
+}
+
+# every_url_once FILE [LIST [BASE]]: FILE's records are the URLs of LIST
+# (default $T/pages.txt), each line prefixed with BASE (default $BASE),
+# each exactly once, none missing, none else, all 200 without error
+every_url_once()
+{
+    records_py "$1" '
+base, pages_file = args
+pages = [base + l.strip() for l in open(pages_file) if l.strip()]
+c = Counter(r["url"] for r in recs)
+dup = sorted(u for u, n in c.items() if n > 1)
+miss = sorted(set(pages) - set(c))
+extra = sorted(set(c) - set(pages))
+if dup or miss or extra:
+    die("%d records, want %d; %d more than once %s; %d missing %s; "
+        "%d unexpected %s" % (len(recs), len(pages), len(dup), dup[:3],
+        len(miss), miss[:3], len(extra), extra[:3]))
+bad = [r for r in recs if r["status"] != 200 or r["error"] is not None]
+if bad:
+    die("%d records not 200: %s" % (len(bad), bad[:2]))
+' "${3-$BASE}" "${2:-$T/pages.txt}"
 }
 
 # assert_no_crash FILE...: fail if a log shows a crash or sanitizer report

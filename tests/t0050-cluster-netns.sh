@@ -69,59 +69,20 @@ bad_usage "--fetchers: the hosts file sets the workers" "$T/ok.hosts" \
 bad_usage "--port: '70000' is not a port" "$T/ok.hosts" --port 70000
 bad_usage "cannot read hosts file" "$T/missing.hosts"
 
-[ "$(id -u)" = 0 ] || skip "not root: cannot make network namespaces"
-command -v ip >/dev/null || skip "no ip command (iproute2)"
-
-P=zs$$                  # namespace names: ${P}sw, ${P}web, ...
-HOSTS="web coord fetch1 parse1 parse2"
-NSS=()                  # the namespaces made so far
-NET=10.77.$(rand_int 0 256)
 declare -A IP=([web]=10 [coord]=1 [fetch1]=11 [parse1]=21 [parse2]=22)
+HOSTS="web coord fetch1 parse1 parse2"
 N=20000                 # pages of the site for the full case
 N2=6000                 # pages of the (heavier) site for join and cut
 PAD_KB=40               # markup added to each page for join and cut
 LIMIT=80                # seconds for one cluster run
 
-# shellcheck disable=SC2317 # called by name
-# ns_procs NS: the PIDs running in namespace NS
-ns_procs()
-{
-    ip netns pids "$1" 2>/dev/null || true
-}
-
-# shellcheck disable=SC2317 # at exit
-# netns_down: stop every process in our namespaces, then remove them
-# (their veths go with them)
-netns_down()
-{
-    local ns pids
-    for ns in "${NSS[@]}"; do
-        pids=$(ns_procs "$ns")
-        # shellcheck disable=SC2086
-        [ -z "$pids" ] || stop_pids $pids
-    done
-    for ns in "${NSS[@]}"; do
-        ip netns del "$ns" 2>/dev/null
-    done
-}
-at_exit netns_down
-
-ip netns add "${P}sw" 2>"$T/netns.err" ||
-    skip "cannot make a network namespace: $(cat "$T/netns.err")"
-NSS+=("${P}sw")
-ip -n "${P}sw" link add br0 type bridge || fail "cannot make a bridge"
-ip -n "${P}sw" link set br0 up
+lan=()
 for h in $HOSTS; do
-    ns=$P$h
-    ip netns add "$ns" || fail "cannot make namespace $ns"
-    NSS+=("$ns")
-    ip -n "${P}sw" link add "$h" type veth peer name eth0 netns "$ns" ||
-        fail "cannot make the veth pair of $h"
-    ip -n "${P}sw" link set "$h" master br0 up
-    ip -n "$ns" addr add "$NET.${IP[$h]}/24" dev eth0
-    ip -n "$ns" link set eth0 up
-    ip -n "$ns" link set lo up
+    lan+=("$h=${IP[$h]}")
 done
+netns_lan "${lan[@]}"
+P=$NETNS_P              # namespace names: ${P}sw, ${P}web, ...
+NET=$NETNS_NET
 note "namespaces ${P}{sw,${HOSTS// /,}} on $NET.0/24"
 
 # Every page gets zs-pad.html appended (nginx's addition module): empty

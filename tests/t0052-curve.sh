@@ -25,26 +25,6 @@ nginx_start
 python3 "$ROOT/tests/gen-site.py" "$T/www" $N --base "$BASE" \
     --list "$T/pages.txt"
 
-# every_url_once FILE: the output holds each page of the site once, 200
-every_url_once()
-{
-    records_py "$1" '
-base, pages_file = args
-pages = [base + l.strip() for l in open(pages_file) if l.strip()]
-c = Counter(r["url"] for r in recs)
-dup = sorted(u for u, n in c.items() if n > 1)
-miss = sorted(set(pages) - set(c))
-extra = sorted(set(c) - set(pages))
-if dup or miss or extra:
-    die("%d records, want %d; %d more than once %s; %d missing %s; "
-        "%d unexpected %s" % (len(recs), len(pages), len(dup), dup[:3],
-        len(miss), miss[:3], len(extra), extra[:3]))
-bad = [r for r in recs if r["status"] != 200 or r["error"] is not None]
-if bad:
-    die("%d records not 200: %s" % (len(bad), bad[:2]))
-' "$BASE" "$T/pages.txt"
-}
-
 # ---------------------------------------------------------------- keygen
 "$ZSCRAPE" keygen "$T/keys" 2>"$T/keygen.err" ||
     { cat "$T/keygen.err" >&2; fail "zscrape keygen exited $?"; }

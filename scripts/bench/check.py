@@ -7,12 +7,16 @@
       absent or null), dup (URLs seen more than once), and complete=yes|no
       (records == WANT, every one ok, no duplicates); with zscrape's
       --stats file, sink_wall_s (the crawl's time as the sink saw it)
+  check.py wget2 FILE.csv [WANT]
+      the same counts from wget2's --stats-site=csv:FILE (one row a
+      URL it asked for; robots.txt rows left out; ok = status 200)
   check.py compare A.jsonl B.jsonl [SAMPLE] [FIELD...]
       compares FIELDs (default: title price tags image links) of the URLs
       in both files, on SAMPLE of them (default 500, picked with a fixed
       seed): prints cmp_sample=N cmp_equal=N cmp_common=N (URLs in both)
       and the first differences on stderr
 """
+import csv
 import json
 import random
 import sys
@@ -43,8 +47,25 @@ def load(path):
     return recs
 
 
-def count(path, want=None, stats=None):
-    recs = load(path)
+def load_wget2(path):
+    """wget2's site statistics as records: url, and error null for 200"""
+    recs = []
+    try:
+        with open(path, newline="") as f:
+            for row in csv.DictReader(f):
+                url = row.get("URL") or ""
+                if url.split("?")[0].endswith("/robots.txt"):
+                    continue
+                recs.append({"url": url, "error": None if
+                             row.get("Status") == "200" else
+                             "status %s" % row.get("Status")})
+    except OSError:
+        pass
+    return recs
+
+
+def count(path, want=None, stats=None, recs=None):
+    recs = load(path) if recs is None else recs
     urls = [key(r.get("url")) for r in recs]
     ok = sum(1 for r in recs if r.get("error") is None)
     dup = len(urls) - len(set(urls))
@@ -87,6 +108,9 @@ def main():
     if len(sys.argv) >= 3 and sys.argv[1] == "count":
         count(sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else None,
               sys.argv[4] if len(sys.argv) > 4 else None)
+    elif len(sys.argv) >= 3 and sys.argv[1] == "wget2":
+        count(sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else None,
+              recs=load_wget2(sys.argv[2]))
     elif len(sys.argv) >= 4 and sys.argv[1] == "compare":
         compare(sys.argv[2], sys.argv[3],
                 int(sys.argv[4]) if len(sys.argv) > 4 else 500,

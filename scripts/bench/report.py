@@ -10,7 +10,11 @@ ratio to zscrape = the tool's time per page / zscrape's time per page, with
 zscrape's taken from its runs just before and after the tool's run (the
 same workload): > 1 means slower than zscrape.  For a zscrape row, the
 median of its runs is shown (ratio 1).  A run cut by its time limit gives
-its rate so far (pages done / wall time).
+its rate so far (pages done / wall time).  The broad workloads start with
+their floor row (the schedule bound, broad_bound.py: its ratio is the
+bound's time over zscrape's median), every row of them says how many times
+the bound it took, and whether nginx's log shows the run polite
+(tests/politeness.py).
 """
 import csv
 import datetime
@@ -26,8 +30,10 @@ COLS = ["workload", "tool", "wall_s", "pages_per_s", "cpu_s",
         "peak_rss_mb", "ratio_to_zscrape", "notes"]
 HEAD = ["workload", "tool", "wall s", "pages/s", "CPU s", "peak RSS MB",
         "ratio", "notes"]
-ORDER = ["ceiling", "io-50", "io-1000", "io-10000", "crawl", "scaling",
-         "memory"]
+ORDER = ["ceiling", "io-50", "io-1000", "io-10000", "crawl", "broad-polite",
+         "broad-fast", "scaling", "memory"]
+# issue #12's targets: zscrape's time over the bound
+BOUND_TARGET = {"broad-polite": 1.10, "broad-fast": 1.20}
 
 
 def load_runs(path):
@@ -81,6 +87,33 @@ def kinds_note(r, pages=None):
             s = "%s %.1fs/%.0fMB" % (name, cpu, rss / 1024)
             parts.append(s)
     return "CPU/RSS " + ", ".join(parts)
+
+
+def polite_note(r):
+    """What tests/politeness.py found in nginx's log of a broad run."""
+    if "polite" not in r:
+        return ""
+    gap = r.get("min_gap_ms")
+    gap = "none" if gap in (None, "none") else "%.0f ms" % float(gap)
+    what = "at most %s at once on a host (over --per-host on %s hosts), " \
+           "smallest gap %s (under --delay on %s hosts), robots.txt not " \
+           "once on %s hosts" % (r.get("max_overlap"),
+                                 r.get("overlap_hosts", "?"), gap,
+                                 r.get("gap_hosts", "?"),
+                                 r.get("robots_not_once"))
+    if r["polite"] == "yes":
+        return "polite by nginx's log (%s)" % what
+    return "NOT POLITE by nginx's log: %s" % what
+
+
+def site_text(line):
+    """The broad site's size from gen-broad.py's facts line."""
+    kv = dict(re.findall(r"(\w+)=(\S+)", line))
+    try:
+        return "%s hosts x %s pages, %s reachable from the seed" % (
+            kv["hosts"], kv["pages"], "{:,}".format(int(kv["reachable"])))
+    except (KeyError, ValueError):
+        return "?"
 
 
 def median_run(runs):
@@ -152,6 +185,8 @@ def build(runs, facts, fact_lines):
         elif "ok" in r and want and w.startswith("io-") and \
                 r["status"] == "ok":
             note.append("ok %d/%d" % (r["ok"], want))
+        if polite_note(r):
+            note.append(polite_note(r))
         procs = [p for p in r.get("procs", [])]
         if len(procs) > 1:
             note.append("%d processes, RSS summed" % len(procs))
@@ -191,6 +226,33 @@ def build(runs, facts, fact_lines):
         zs_med[w] = m
         return row
 
+    def floor_row(w, b, refs):
+        m = median_run(refs) if refs else None
+        zs = m["wall_s"] if m and m["status"] == "ok" else None
+        note = ["broad_bound.py over the site's link graph: %d requests "
+                "(robots.txt and %d pages)" % (b["requests"], b["pages"])]
+        if b.get("lower_s", b["wall_s"]) < b["wall_s"] - 1e-9:
+            note.append("any scheduler with the cap: >= %.2f s (the model "
+                        "serves ready requests first come, first served)"
+                        % b["lower_s"])
+        note.append("the model's schedule %s politeness.py" % (
+            "passes" if b.get("model_polite") == "yes" else "FAILS"))
+        return {"workload": w, "tool": b["tool"], "wall_s": b["wall_s"],
+                "pages_per_s": b["pages"] / b["wall_s"] if b["wall_s"]
+                else None, "ratio_to_zscrape": b["wall_s"] / zs if zs
+                else None, "notes": "; ".join(note)}
+
+    def bound_note(w, row):
+        b = bounds.get(w)
+        if not b or not row.get("wall_s") or not row.get("pages_per_s") \
+                or b["pages"] != round(row["pages_per_s"] * row["wall_s"]):
+            return
+        x = row["wall_s"] / b["wall_s"]
+        t = BOUND_TARGET.get(w) if row["tool"] == "zscrape" else None
+        row["notes"] = "%.2fx the bound%s; %s" % (
+            x, " (target <= %.2fx)" % t if t else "", row["notes"])
+
+    bounds = {}
     for w in ORDER:
         rs = by_w.get(w, [])
         if w == "ceiling" or w == "scaling" or w == "memory":
@@ -198,11 +260,17 @@ def build(runs, facts, fact_lines):
         if not rs:
             continue
         refs = [r for r in rs if r.get("ref") and r["status"] != "skipped"]
+        for r in rs:
+            if r["status"] == "bound":
+                bounds[w] = r
+                rows.append(floor_row(w, r, refs))
         if refs:
             rows.append(zs_row(w, refs))
+            bound_note(w, rows[-1])
         for r in rs:
-            if not r.get("ref"):
+            if not r.get("ref") and r["status"] != "bound":
                 rows.append(peer_row(w, r))
+                bound_note(w, rows[-1])
 
     # scaling: --parsers 1 against the crawl's --parsers 2
     p2 = zs_med.get("crawl")
@@ -315,7 +383,8 @@ def build(runs, facts, fact_lines):
                 "workload": "memory", "tool": "zscrape sink ledger, 1M URLs",
                 "notes": "%s bytes/URL seen (text not kept)%s "
                          "(build/tests/test_ledger)" % (m.group(1), qn)})
-    for w in ("io-50", "io-1000", "io-10000", "crawl"):
+    for w in ("io-50", "io-1000", "io-10000", "crawl", "broad-polite",
+              "broad-fast"):
         if w in zs_med:
             m = zs_med[w]
             k = kinds(m)
@@ -339,6 +408,22 @@ def build(runs, facts, fact_lines):
                  " (CONCURRENT_ITEMS 8, a seen set in the spider: both "
                  "favour Scrapy); Crawlee maxConcurrency 64, in-memory "
                  "storage; the seed pattern: pool of 64, no pool timeout")
+    if bounds:
+        notes.append("broad: tests/gen-broad.py's site (%s), pages 0.1 s "
+                     "late, robots.txt at once; zscrape --depth 50 --scope "
+                     "any, polite --per-host 1 --delay 1000, fast --per-host "
+                     "2 --delay 0, defaults otherwise (--concurrency 256); "
+                     "Scrapy with the same per-host settings "
+                     "(CONCURRENT_REQUESTS_PER_DOMAIN, DOWNLOAD_DELAY, "
+                     "RANDOMIZE_DOWNLOAD_DELAY off), ROBOTSTXT_OBEY, "
+                     "CONCURRENT_REQUESTS 256, DownloaderAwarePriorityQueue, a "
+                     "resolver for *.localhost; spider-rs and wget2 "
+                     "(--max-threads 256 --span-hosts --robots=on "
+                     "--ignore-tags=img,link) with their defaults and a private /etc/hosts; "
+                     "the floor: the earliest end of a schedule that keeps "
+                     "the per-host rules, robots.txt first, links known when "
+                     "a page ends (scripts/bench/broad_bound.py)"
+                     % site_text(facts.get("broad_site", "")))
     notes.append("curl 7.x caps --parallel-max at 300, whatever N asks")
     notes.append("ratio = time per page / zscrape's (its runs just before "
                  "and after); > 1 is slower than zscrape.  CPU s = user + "
@@ -399,7 +484,14 @@ def short(tool):
                  ("httpx+gather (seed as written)", "httpx seed"),
                  ("httpx+gather (pool=N)", "httpx pool=N"),
                  ("httpx+ProcessPool+parsel (seed)", "seed pattern"),
-                 ("crawlee CheerioCrawler", "crawlee")):
+                 ("crawlee CheerioCrawler", "crawlee"),
+                 ("scrapy (DownloaderAwarePriorityQueue)", "scrapy"),
+                 ("floor (schedule bound)", "floor (bound)"),
+                 ("floor (schedule bound, 256 transfers)", "floor (bound)"),
+                 ("spider-rs (defaults, no rules)", "spider-rs"),
+                 ("spider-rs (defaults)", "spider-rs"),
+                 ("wget2 --max-threads 64 (no rules)", "wget2"),
+                 ("wget2 --max-threads 256", "wget2")):
         if t == a:
             return b
     return t
@@ -421,6 +513,8 @@ def chart(rows, outdir):
               ("io-1000", "IO: 1,000 URLs, 1 s each"),
               ("io-10000", "IO: 10,000 URLs, 1 s each"),
               ("crawl", "crawl and extract: the generated site"),
+              ("broad-polite", "broad: 500 hosts, --per-host 1 --delay 1000"),
+              ("broad-fast", "broad: 500 hosts, --per-host 2 --delay 0"),
               ("scaling", "crawl: --parsers 1 and 2")]
     panels = [(w, t) for w, t in panels
               if any(r.get("workload") == w and r.get("pages_per_s")
