@@ -36,6 +36,8 @@ Options:
   --seed S      PRNG seed (default 1)
   --list FILE   write the URLs reachable from the seed, one a line, in
                 breadth-first order from the seed
+  --domain D    host names hI.D (default localhost; another domain needs
+                the names resolved, e.g. by /etc/netns/NS/hosts)
 """
 import argparse
 import os
@@ -44,8 +46,11 @@ import sys
 from collections import deque
 
 
+DOMAIN = "localhost"
+
+
 def host_name(i):
-    return "h%d.localhost" % i
+    return "h%d.%s" % (i, DOMAIN)
 
 
 def positive(s):
@@ -103,7 +108,10 @@ def main():
     ap.add_argument("--other", type=positive, default=25)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--list")
+    ap.add_argument("--domain", default="localhost")
     a = ap.parse_args()
+    global DOMAIN
+    DOMAIN = a.domain
     if a.hosts < 1 or a.pages < 1:
         ap.error("--hosts and --pages must be at least 1")
     if not 0 < a.port < 65536:

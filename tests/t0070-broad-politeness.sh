@@ -11,10 +11,10 @@
 # each with --fetchers 1 and --fetchers 3, and then (when network
 # namespaces can be made) with two fetcher hosts: zscrape-cluster with the
 # sink and two parsers in one namespace, a fetcher in each of two others,
-# nginx in a fourth (each fetcher host reaches it through a TCP relay on
-# its own loopback, tests/tcp-forward.py, since *.localhost is the
-# loopback to libcurl; nginx's $remote_addr tells the hosts apart, and
-# both must have fetched).  For each run, tests/politeness.py checks
+# nginx in a fourth (there the hosts are hN.zsPID.test, which the
+# fetcher hosts resolve to nginx's address through /etc/netns/NS/hosts,
+# since *.localhost is the loopback to libcurl; nginx's $remote_addr
+# tells the hosts apart, and both must have fetched).  For each run, tests/politeness.py checks
 # nginx's log: no host ever has more than --per-host requests at once, a
 # host's request starts are at least --delay apart (5 ms tolerance),
 # robots.txt is fetched once per host, first.  And the records are the
@@ -44,6 +44,7 @@ site()
     local set name ph delay
     python3 "$ROOT/tests/gen-broad.py" "$T/www" --port "$NGINX_PORT" \
         --hosts "$HOSTS" --pages "$PAGES" --list "$T/reach.txt" \
+        --domain "${DOMAIN:-localhost}" \
         >"$T/gen.txt" || fail "gen-broad.py failed"
     SEED=$(head -n1 "$T/reach.txt")
     for set in "${SETTINGS[@]}"; do
@@ -91,7 +92,7 @@ judge()
     every_url_once "$o" "$T/reach.txt" ""
     records_py "$o" '
 for r in recs:
-    m = re.match(r"^http://h(\d+)\.localhost:\d+/p(\d+)\.html$", r["url"])
+    m = re.match(r"^http://h(\d+)\.[a-z0-9.]+:\d+/p(\d+)\.html$", r["url"])
     if not m or r["title"] != "h%s p%s" % m.groups():
         die("%s: title %r" % (r["url"], r["title"]))
 '
@@ -131,13 +132,19 @@ if [ "$(id -u)" = 0 ] && command -v ip >/dev/null &&
     P=$NETNS_P
     nginx_stop
     nginx_start_hosts "$NETNS_NET.${IP[web]}" "${P}web"
-    site                # the links carry nginx's new port
+    # names of their own: the fetcher hosts resolve them to nginx's
+    # address through /etc/netns/NS/hosts (ip netns exec mounts it on
+    # /etc/hosts), so every request goes straight to nginx
+    DOMAIN=zs$$.test
+    rm -rf "${T:?}/www/"*
+    site                # the links carry nginx's new port and the names
     for h in fetch1 fetch2; do
-        spawn ip netns exec "$P$h" python3 "$ROOT/tests/tcp-forward.py" \
-            127.0.0.1 "$NGINX_PORT" "$NETNS_NET.${IP[web]}" "$NGINX_PORT" \
-            >"$T/relay-$h.log" 2>&1
-        wait_until 10 port_answers "$NGINX_PORT" 127.0.0.1 "$P$h" ||
-            fail "the relay in $h does not listen"
+        mkdir -p "/etc/netns/$P$h"
+        at_exit "rm -rf /etc/netns/$P$h"
+        { echo "127.0.0.1 localhost"
+          for ((i = 0; i < HOSTS; i++)); do
+              echo "$NETNS_NET.${IP[web]} h$i.$DOMAIN"
+          done; } >"/etc/netns/$P$h/hosts"
     done
     printf '%s\n' "sink ${P}coord $NETNS_NET.${IP[coord]}" \
         "fetcher ${P}fetch1" "fetcher ${P}fetch2" "parser ${P}coord 2" \
