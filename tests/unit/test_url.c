@@ -224,7 +224,8 @@ static void test_whatwg(void)
           "http://example.org/foo/bar??a=b&c=d" },
         { "/x?", "https://example.org/a", "https://example.org/x?" },
         /* the base's empty query stays with a path-less reference */
-        { "#f", "http://example.org/foo/bar?", "http://example.org/foo/bar?#f" },
+        { "#f", "http://example.org/foo/bar?",
+          "http://example.org/foo/bar?#f" },
         /* userinfo (13) */
         { "http://foo:\xf0\x9f\x92\xa9@example.com/bar", "http://other.com/",
           "http://foo:%F0%9F%92%A9@example.com/bar" },
