@@ -4,7 +4,8 @@
 # with stderr to a file there is none, and -q hides it on a terminal.
 . "$(dirname "$0")/lib.sh"
 require_bins
-command -v script >/dev/null || skip "script(1) is not installed"
+command -v script >/dev/null ||
+    fail "script(1) is not installed (bsdutils: sh scripts/install-deps.sh)"
 
 python3 "$ROOT/tests/gen-pages.py" "$T/www/p" 300 --links 1
 nginx_start "location /slow/ { echo_sleep 0.3; echo '<title>s</title>';

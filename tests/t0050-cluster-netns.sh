@@ -31,8 +31,8 @@
 #          URL once, all 200 (the sink's leases send what parse2 held
 #          again: "redispatched" > 0).
 # Every namespace (and so every veth) and every process in them is removed
-# on exit, failure too.  Skipped when namespaces cannot be made (not root,
-# no ip command).
+# on exit, failure too.  Skipped when namespaces cannot be made or entered
+# (not root, no ip command, a chroot), with the reason.
 . "$(dirname "$0")/lib.sh"
 require_bins
 
@@ -70,7 +70,8 @@ bad_usage "--port: '70000' is not a port" "$T/ok.hosts" --port 70000
 bad_usage "cannot read hosts file" "$T/missing.hosts"
 
 [ "$(id -u)" = 0 ] || skip "not root: cannot make network namespaces"
-command -v ip >/dev/null || skip "no ip command (iproute2)"
+command -v ip >/dev/null ||
+    fail "no ip command (iproute2: sh scripts/install-deps.sh --test)"
 
 P=zs$$                  # namespace names: ${P}sw, ${P}web, ...
 HOSTS="web coord fetch1 parse1 parse2"
@@ -109,6 +110,13 @@ at_exit netns_down
 ip netns add "${P}sw" 2>"$T/netns.err" ||
     skip "cannot make a network namespace: $(cat "$T/netns.err")"
 NSS+=("${P}sw")
+# Entering a namespace (ip -n, ip netns exec) remounts / and /sys in it:
+# in a chroot, whose / is not a mount point, the namespace is made but
+# cannot be entered.  Skip there, with ip's reason; anywhere namespaces
+# can be entered, what follows must pass.
+ip -n "${P}sw" link show lo >/dev/null 2>"$T/netns.err" ||
+    skip "cannot enter a network namespace here (a chroot, whose / is" \
+         "not a mount point?): $(head -c 200 "$T/netns.err" | tr '\n' ' ')"
 ip -n "${P}sw" link add br0 type bridge || fail "cannot make a bridge"
 ip -n "${P}sw" link set br0 up
 for h in $HOSTS; do
