@@ -88,7 +88,8 @@ done
 
 # show_progress TOTAL: apt-get's output on stdin, shown as one line
 # rewritten in place on a terminal ("[ 12/85] unpacking libfoo"), else a
-# line every tenth package and the last; apt's errors pass through
+# line every 20th download and every tenth package set up, and the last;
+# apt's errors pass through
 show_progress()
 {
     if [ -t 2 ]; then tty=1; else tty=0; fi
@@ -115,6 +116,8 @@ show_progress()
         if (tty)
             printf "\r\033[K%s: downloading %d/%d  %s", prog, got, total,
                 $5 > "/dev/stderr"
+        else if (got % 20 == 0)
+            printf "%s: downloaded %d/%d\n", prog, got, total > "/dev/stderr"
         next
     }
     /^Setting up / {
