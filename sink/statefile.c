@@ -2,13 +2,16 @@
  * (statefile.h). */
 #include "common/compat.h"
 
+#include <fcntl.h>
 #include <limits.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/buf.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "sink/journal.h"
 #include "sink/statefile.h"
 
 #define STATEFILE_MAX (64 * 1024)       /* the file's size cap */
@@ -199,6 +202,17 @@ void statefile_check(const char *dir, const struct state_settings *now,
 
     if (mkdir(dir, 0755) < 0 && errno != EEXIST)
         die_usage("--state: cannot make '%s': %s", dir, strerror(errno));
+    /* a crawl running on DIR: say so before anything reads its output
+     * (the journal takes the lock for good once the output is scanned) */
+    path = xasprintf("%s/%s", dir, JOURNAL_LOCK);
+    i = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (i < 0 || flock(i, LOCK_EX | LOCK_NB) < 0) {
+        say("--state: '%s' is in use by another crawl (or not writable): "
+            "%s", dir, strerror(errno));
+        exit(1);
+    }
+    close(i);           /* the lock goes with it */
+    free(path);
     values_of(now, v);
     path = xasprintf("%s/%s", dir, STATEFILE_NAME);
     rc = read_settings(path, old);

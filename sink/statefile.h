@@ -32,7 +32,9 @@ struct state_settings {
 
 /* Compare with DIR/settings and store the new settings when there were
  * none (or with force or recrawl).  Exits 2 (die_usage) on a difference
- * unless force; exit 1 when DIR/settings cannot be written. */
+ * unless force; exit 1 when DIR is locked by a running crawl (checked
+ * first, before the output is scanned) or DIR/settings cannot be
+ * written. */
 void statefile_check(const char *dir, const struct state_settings *now,
                      bool force, bool recrawl);
 

@@ -136,11 +136,11 @@ expect_msg state-path "^zscrape: --state: cannot use '$T/plain-file': it is not 
     "the --state path"
 expect_exit 2 warc-path "$BASE/ok.html" -o "$T/o13.jsonl" \
     --warc "$T/no-dir/x.warc"
-expect_msg warc-path "^zscrape: --warc: cannot write '$T/no-dir/x.warc'" \
+expect_msg warc-path "^zscrape: --warc: cannot open '$T/no-dir/x.warc'" \
     "the --warc path"
 expect_exit 2 cookies-path "$BASE/ok.html" -o "$T/o14.jsonl" \
     --cookies "$T/no-dir/jar.txt"
-expect_msg cookies-path "^zscrape: --cookies: cannot write '$T/no-dir/jar.txt'" \
+expect_msg cookies-path "^zscrape: --cookies: cannot open '$T/no-dir/jar.txt'" \
     "the --cookies path"
 for n in stats-path out-path db-path state-path warc-path cookies-path; do
     expect_voice "$n"

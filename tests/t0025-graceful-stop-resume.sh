@@ -192,6 +192,19 @@ refused "--format: 'csv' now" "${ST[@]}" --format csv
 zs "${ST[@]}" --depth 2 --scope any >/dev/null 2>"$T/refused.err" || true
 [ "$(grep -c "^  --" "$T/refused.err")" = 2 ] ||
     fail "two differences not both named: $(cat "$T/refused.err")"
+# a folder a running crawl holds (its lock, held here by flock(1)) is
+# said to be in use before the output is read: exit 1, nothing touched
+rc=0
+printf '{"url":"torn' >>"$T/int.jsonl"       # a resume would cut it off
+before_torn=$(md5sum "$T/int.jsonl" | md5sum)
+flock "$T/int.state/lock" "$ZSCRAPE" "${ST[@]}" >/dev/null \
+    2>"$T/inuse.err" || rc=$?
+assert_eq "$rc" 1 "exit status of a crawl on a folder in use"
+grep -q "^zscrape: --state: '$T/int.state' is in use by another crawl" \
+    "$T/inuse.err" || fail "in use not said: $(cat "$T/inuse.err")"
+[ "$(md5sum "$T/int.jsonl" | md5sum)" = "$before_torn" ] ||
+    fail "a crawl on a folder in use changed the output"
+truncate -s -12 "$T/int.jsonl"
 [ "$(md5sum "$T/int.jsonl" "$T/int.state/journal" | md5sum)" = "$before" ] ||
     fail "a refused resume changed the output or the journal"
 [ ! -e "$T/other.jsonl" ] || fail "a refused resume made its output"
