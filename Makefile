@@ -32,7 +32,7 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
 .SECONDARY:
-.PHONY: all unit test test-asan demo install clean check deps fuzz \
+.PHONY: all unit test test-asan demo install clean check deps deps-demo fuzz \
         bench bench-parse bench-h2
 TOOLS    := $(BUILD)/tests/select_dump $(BUILD)/tests/bench_parse
 all: $(PROGS) $(UNIT_BIN) $(TOOLS)
@@ -59,8 +59,13 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/test.h $(LIBS)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBS) $(LDLIBS)
 
+# the packages, by level (scripts/install-deps.sh --help): the demo needs
+# only the build and run ones, the tests every tool they use
 deps:
-	@scripts/install-deps.sh --if-missing
+	@sh scripts/install-deps.sh --if-missing --test
+
+deps-demo:
+	@sh scripts/install-deps.sh --if-missing --demo
 
 unit: all
 	@tests/run-unit.sh $(BUILD)
@@ -74,7 +79,7 @@ test-asan: deps
 	@$(MAKE) --no-print-directory SANITIZE=address,undefined all
 	@ZSCRAPE_BIN=$(CURDIR)/build-san/bin tests/run.sh --e2e-only
 
-demo: deps
+demo: deps-demo
 	@$(MAKE) --no-print-directory all
 	@scripts/zscrape demo
 
@@ -226,7 +231,7 @@ $(BUILD)/bench/ceiling: scripts/bench/ceiling.c
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(shell pkg-config --libs gumbo)
 
 bench:
-	@scripts/install-deps.sh --if-missing --bench || \
+	@sh scripts/install-deps.sh --if-missing --bench || \
 		echo "bench: install-deps.sh --bench failed: missing peers will be skipped" >&2
 	@$(MAKE) --no-print-directory all $(BENCH_TOOLS)
 	@BUILD=$(BUILD) scripts/bench/run.sh

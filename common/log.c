@@ -8,14 +8,29 @@
 
 enum log_level log_max_level = LOG_INFO;
 static const char *log_role = "zscrape";
+static const char *log_voice;   /* the user-facing name, or NULL */
 static bool log_json;
+static void (*log_before)(void);/* erases a progress line, or NULL */
 
 static const char *const level_names[] = { "ERROR", "WARN", "INFO", "DEBUG" };
 
 void log_init(const char *role, enum log_level level)
 {
+    const char *v = getenv(LOG_VOICE_ENV);
+
     log_role = role;
     log_max_level = level;
+    log_voice = v && *v ? v : NULL;
+}
+
+void log_set_before_line(void (*fn)(void))
+{
+    log_before = fn;
+}
+
+const char *log_voice_name(void)
+{
+    return log_voice ? log_voice : log_role;
 }
 
 void log_set_json(bool on)
@@ -57,6 +72,8 @@ static void log_vmsg(enum log_level lvl, const char *fmt, va_list ap)
     struct timespec now;
     struct tm tm;
 
+    if (log_before)
+        log_before();
     clock_gettime(CLOCK_REALTIME, &now);
     gmtime_r(&now.tv_sec, &tm);
     strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
@@ -106,14 +123,33 @@ void fatal(const char *fmt, ...)
     exit(1);
 }
 
+static void say_v(const char *fmt, va_list ap)
+{
+    char line[2048];
+
+    if (log_before)
+        log_before();
+    vsnprintf(line, sizeof(line), fmt, ap);
+    fprintf(stderr, "%s: %s\n", log_voice_name(), line);
+}
+
+void say(const char *fmt, ...)
+{
+    int saved = errno;
+    va_list ap;
+
+    va_start(ap, fmt);
+    say_v(fmt, ap);
+    va_end(ap);
+    errno = saved;
+}
+
 void die_usage(const char *fmt, ...)
 {
     va_list ap;
 
-    fprintf(stderr, "%s: ", log_role);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    say_v(fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
     exit(2);
 }

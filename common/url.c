@@ -59,10 +59,47 @@ static size_t after_authority(const char *s)
     return (size_t)(p - s) + strcspn(p, "/?#");
 }
 
+/* True for the bytes of a userinfo that the WHATWG URL standard's
+ * userinfo percent-encode set encodes (':' the separator aside; '@' is
+ * the caller's: only the last one ends the userinfo). */
+static bool userinfo_encodes(unsigned char c)
+{
+    return c <= ' ' || c >= 0x7f || strchr("\"<>`{}|\\^[];=/?#", c);
+}
+
+/* Append the authority a[0..n) to o with its userinfo (up to the last
+ * '@') percent-encoded as the WHATWG URL parser does: non-ASCII bytes,
+ * controls, space and the userinfo set, an earlier '@' as %40, a ':'
+ * after the first (in the password) as %3A. */
+static void add_authority(struct buf *o, const char *a, size_t n)
+{
+    const char *at = NULL;
+    bool colon = false;
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (a[i] == '@')
+            at = a + i;
+    for (i = 0; at && a + i < at; i++) {
+        unsigned char c = (unsigned char)a[i];
+        bool sep = c == ':' && !colon;
+        colon |= c == ':';
+        if (c == '@' || (c == ':' && !sep) ||
+            (c != ':' && c != '%' && userinfo_encodes(c))) {
+            char e[3] = { '%', hexdig[c >> 4], hexdig[c & 15] };
+            buf_add(o, e, 3);
+        } else {
+            buf_addch(o, (char)c);
+        }
+    }
+    buf_add(o, a + i, n - i);
+}
+
 /* Trim ASCII whitespace and controls, drop tab/CR/LF inside, encode
- * space, controls and non-ASCII bytes after the authority, and in http(s)
- * and relative URLs read '\\' in the path as '/' (the WHATWG URL parser's
- * leniency).  Returns a new string; NULL if it would be too long. */
+ * space, controls and non-ASCII bytes after the authority (and in its
+ * userinfo), and in http(s) and relative URLs read '\\' in the path as
+ * '/' (the WHATWG URL parser's leniency).  Returns a new string; NULL if
+ * it would be too long. */
 static char *clean_input(const char *in)
 {
     struct buf b, o;
@@ -88,7 +125,12 @@ static char *clean_input(const char *in)
     sl = scheme_len(b.data);
     in_path = !sl || scheme_is_http(b.data, sl);
     buf_init(&o, URL_MAX * 3);
-    buf_add(&o, b.data, auth);
+    if (auth) {
+        /* "scheme://" or "//", then the authority */
+        size_t pre = sl + 2;
+        buf_add(&o, b.data, pre);
+        add_authority(&o, b.data + pre, auth - pre);
+    }
     for (i = auth; i < b.len; i++) {
         unsigned char c = (unsigned char)b.data[i];
         if (c == '?' || c == '#')
@@ -301,12 +343,51 @@ static char *with_fragment(const char *base, const char *frag)
     return out;
 }
 
+/* The delimiters of empty components that libcurl drops when it
+ * resolves ref against base (RFC 3986 section 5.2.2 keeps them): a '?'
+ * with no query (ref's own, or base's when ref is a bare path-less
+ * reference without a query), a '#' with no fragment (ref's). */
+static void empty_parts(const char *base, const char *ref, bool *empty_q,
+                        bool *empty_f)
+{
+    size_t pq = strcspn(ref, "?#"), bq;
+
+    *empty_q = ref[pq] == '?' && (ref[pq + 1] == '\0' || ref[pq + 1] == '#');
+    *empty_f = ref[strcspn(ref, "#")] == '#' &&
+               ref[strcspn(ref, "#") + 1] == '\0';
+    if (pq == 0 && ref[0] != '?') {
+        /* no path, no query: the base's query, empty or not */
+        bq = strcspn(base, "?#");
+        *empty_q = base[bq] == '?' && (base[bq + 1] == '\0' ||
+                                       base[bq + 1] == '#');
+    }
+}
+
+/* url (as libcurl writes it: it never ends in an empty '?' or '#') with
+ * the empty query and fragment delimiters asked for put back.  Returns
+ * a new string; url is freed. */
+static char *put_empty_parts(char *url, bool empty_q, bool empty_f)
+{
+    size_t hash = strcspn(url, "#");
+    char *out;
+
+    if (!empty_q && !empty_f)
+        return url;
+    if (empty_q && url[strcspn(url, "?")] == '?')
+        empty_q = false;        /* a query after all */
+    out = xasprintf("%.*s%s%s%s", (int)hash, url, empty_q ? "?" : "",
+                    url + hash, empty_f && !url[hash] ? "#" : "");
+    free(url);
+    return out;
+}
+
 char *url_resolve(const char *base, const char *ref)
 {
     CURLU *h;
     char *clean, *v = NULL, *out = NULL;
     const char *r;
     size_t sl, bl;
+    bool empty_q, empty_f;
 
     clean = clean_input(ref);
     if (!clean)
@@ -325,11 +406,18 @@ char *url_resolve(const char *base, const char *ref)
     if (sl && sl == bl && !strncasecmp(r, base, sl) && strncmp(r + sl,
         "//", 2))
         r += sl;    /* "http:page.html" is relative on an http page */
+    empty_parts(base, r, &empty_q, &empty_f);
+    if (!*r) {
+        /* "http:" alone on an http page: the page itself (WHATWG) */
+        out = xstrndup(base, strcspn(base, "#"));
+        free(clean);
+        return out;
+    }
     if (*r == '#') {
         /* curl 7.88 resolves "#frag" like a path ("dir/#frag") */
         out = with_fragment(base, r);
         free(clean);
-        return out;
+        return out ? put_empty_parts(out, empty_q, false) : NULL;
     }
     h = curl_url();
     /* the base's fragment plays no part (curl 7.88 drops a "?q" reference
@@ -339,7 +427,7 @@ char *url_resolve(const char *base, const char *ref)
         curl_url_set(h, CURLUPART_URL, r, CURLU_NON_SUPPORT_SCHEME) ==
         CURLUE_OK &&
         curl_url_get(h, CURLUPART_URL, &v, 0) == CURLUE_OK)
-        out = xstrdup(v);
+        out = put_empty_parts(xstrdup(v), empty_q, empty_f);
     curl_free(v);
     curl_url_cleanup(h);
     free(clean);
@@ -523,9 +611,11 @@ int url_base_resolve(const struct url_base *b, const char *ref, size_t n,
     rc = buf_add(out, b->url, b->prefix_len);
     rc |= buf_addstr(out, *clean ? clean : "/");
     free(clean);
-    if (q && qlen)
+    /* the normal form drops an empty query; a field's URL keeps it, and
+     * an empty fragment, as written (RFC 3986, WHATWG) */
+    if (q && (qlen || keep_fragment))
         rc |= buf_addch(out, '?') | add_escaped(out, q, qlen);
-    if (keep_fragment && frag && flen)
+    if (keep_fragment && frag)
         rc |= buf_addch(out, '#') | buf_add(out, frag, flen);
 out:
     if (rc < 0) {

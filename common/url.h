@@ -16,7 +16,10 @@ char *url_normalize(const char *in, const char **why);
 /* Resolve ref (as found in a page) against the absolute URL base.
  * Returns a new absolute URL (caller frees) or NULL when ref is empty or
  * cannot be resolved.  The fragment is kept; no other normalization
- * beyond what resolution does. */
+ * beyond what resolution does, but for what libcurl does not do as RFC
+ * 3986 and the WHATWG URL standard say: an empty query or fragment keeps
+ * its '?' or '#' ("test?#"), non-ASCII bytes of the userinfo are
+ * percent-encoded, and a bare "http:" on an http page is the page. */
 char *url_resolve(const char *base, const char *ref);
 
 /* A page's base URL, split once so that the many links of the page
@@ -32,8 +35,9 @@ int url_base_init(struct url_base *b, const char *base_url);
 void url_base_release(struct url_base *b);
 
 /* Resolve the link ref[0..n) against b and append the result in normal
- * form (as url_normalize() gives, plus the fragment when keep_fragment)
- * to out.  Returns 0, or -1 when ref is not a plain relative reference
+ * form (as url_normalize() gives, plus the fragment when keep_fragment:
+ * then an empty query or fragment keeps its '?' or '#', as url_resolve()
+ * does) to out.  Returns 0, or -1 when ref is not a plain relative reference
  * (a scheme, "//host", characters to encode, a stray '%'): the caller
  * then takes the general path (url_resolve + url_normalize).  Nothing is
  * appended on -1. */

@@ -22,8 +22,8 @@ _zscrape_crawl_opts="--seeds --rules -o --output --format --depth --scope
     --timeout --retries --user-agent --proxy --insecure --cacert --cert --key
     --http1.1 --header --auth --cookies --warc --proxies --robots --max-bytes
     --parse-timeout --max-depth --lease --grace --frontier-ram --listen
-    --curve-keys --state --recrawl --sync --stats --log-level --log-json -q --quiet
-    -h --help"
+    --curve-keys --state --recrawl --force-resume --sync --stats
+    --fail-on-errors --log-level --log-json -q --quiet -h --help"
 # zscrape-cluster HOSTS_FILE: its own options, then the crawl's but those
 # the hosts file sets
 _zscrape_cluster_opts="--port --zscrape -V --version --window"
@@ -34,11 +34,12 @@ for _zscrape_o in $_zscrape_crawl_opts; do
     esac
 done
 unset _zscrape_o
-_zscrape_try_opts="--rules --url --content-type --max-bytes"
-_zscrape_demo_opts="-o --output"
+_zscrape_try_opts="--rules --url --content-type --max-bytes -h --help"
+_zscrape_demo_opts="-o --output -h --help"
 _zscrape_sink_opts="--bind --curve-keys --keygen --seeds --rules -o --output
     --format --depth --scope --max-pages --window --lease --grace --frontier-ram --state
-    --recrawl --sync --stats --summary -q --quiet --log-level --log-json -h --help
+    --recrawl --force-resume --fail-on-errors --sync --stats --summary -q --quiet
+    --log-level --log-json -h --help
     -V --version --concurrency --per-host --delay --timeout --retries
     --user-agent --proxy --insecure --cacert --cert --key --http1.1 --header
     --auth --cookies --warc --proxies --robots
@@ -53,7 +54,8 @@ _zscrape_parser_opts="--coordinator --curve-keys --pages-from --rules
     -V --version"
 
 # options that take no value (everything else starting with - takes one)
-_zscrape_flags=" --insecure --http1.1 --log-json -q --quiet -h --help -V --version "
+_zscrape_flags=" --insecure --http1.1 --log-json -q --quiet -h --help -V --version 
+    --recrawl --force-resume --fail-on-errors --summary "
 
 # _zscrape_files [dirs]: complete file (or folder) names for $cur
 _zscrape_files()

@@ -120,12 +120,12 @@ int job_send_page(struct job *j, void *sock);
  * which hands the body over. */
 void job_write_warc(struct job *j, struct warc *w);
 
-/* A SOCKS proxy's own report (CURLE_PROXY) of the origin, as DESIGN.md's
+/* A SOCKS proxy's own report (CURLE_PROXY) of the origin, as the record's
  * code: refused or unreachable is connect, TTL expired timeout, a name
  * it could not resolve dns, anything else reset. */
 int job_map_proxy_error(CURL *e);
 
-/* Map a finished curl code to an error code of DESIGN.md. */
+/* Map a finished curl code to a record's error code (README, Output). */
 int job_map_error(CURLcode code, bool too_large);
 
 #endif

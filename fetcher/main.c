@@ -11,6 +11,7 @@
 #include "common/log.h"
 #include "common/opt.h"
 #include "common/sig.h"
+#include "common/suggest.h"
 #include "common/util.h"
 #include "common/zsock.h"
 #include "fetcher/events.h"
@@ -179,6 +180,7 @@ static int parse_opts(struct fetch_opts *o, struct fetcher *f, int argc,
     f->conf.cookies = NULL;
     request_release(&f->conf.req);      /* the first pass's lists */
     optind = 0;
+    opterr = 0;     /* suggest_die() says it, with a suggestion */
     while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
         switch (c) {
         case O_COORD: o->coord = optarg; break;
@@ -227,7 +229,7 @@ static int parse_opts(struct fetch_opts *o, struct fetcher *f, int argc,
         case O_LOGJSON: log_set_json(true); break;
         case 'h': fputs(usage, stdout); return -1;
         case 'V': printf("zscrape-fetcher %s\n", ZS_VERSION); return -1;
-        default: fputs(usage, stderr); exit(2);
+        default: suggest_die(argv[optind - 1], optopt, longopts);
         }
     }
     if (optind < argc)

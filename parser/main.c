@@ -12,6 +12,7 @@
 #include "common/opt.h"
 #include "common/msg.h"
 #include "common/sig.h"
+#include "common/suggest.h"
 #include "common/util.h"
 #include "common/zsock.h"
 #include "parser/page.h"
@@ -390,6 +391,7 @@ static int parse_opts(struct parse_opts *o, struct page_opts *po, int argc,
     po->timeout_ms = PAGE_DEFAULT_TIMEOUT_MS;
     po->max_depth = PAGE_DEFAULT_MAX_DEPTH;
     optind = 0;
+    opterr = 0;     /* suggest_die() says it, with a suggestion */
     while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
         switch (c) {
         case O_COORD: o->coord = optarg; break;
@@ -428,7 +430,7 @@ static int parse_opts(struct parse_opts *o, struct page_opts *po, int argc,
         case O_LOGJSON: log_set_json(true); break;
         case 'h': fputs(usage, stdout); return -1;
         case 'V': printf("zscrape-parser %s\n", ZS_VERSION); return -1;
-        default: fputs(usage, stderr); exit(2);
+        default: suggest_die(argv[optind - 1], optopt, longopts);
         }
     }
     if (optind < argc)

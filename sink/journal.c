@@ -13,7 +13,6 @@
 
 #define JOURNAL_NAME "journal"
 #define JOURNAL_TMP "journal.new"
-#define JOURNAL_LOCK "lock"
 #define JOURNAL_PENDING_MAX ((size_t)64 << 20)
 #define JOURNAL_LINE_MAX (128 * 1024)
 
@@ -97,14 +96,14 @@ struct journal *journal_open(const char *dir, enum sync_policy policy,
     j->policy = policy;
     buf_init(&j->pending, JOURNAL_PENDING_MAX);
     if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-        error("cannot make state folder '%s': %s", dir, strerror(errno));
+        say("--state: cannot make '%s': %s", dir, strerror(errno));
         goto fail;
     }
     lock = xasprintf("%s/%s", dir, JOURNAL_LOCK);
     j->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (j->lock_fd < 0 || flock(j->lock_fd, LOCK_EX | LOCK_NB) < 0) {
-        error("state folder '%s' is in use by another sink (or not "
-              "writable): %s", dir, strerror(errno));
+        say("--state: '%s' is in use by another crawl (or not "
+            "writable): %s", dir, strerror(errno));
         goto fail;
     }
     path = xasprintf("%s/%s", dir, JOURNAL_NAME);

@@ -21,6 +21,8 @@
 
 enum sync_policy { SYNC_ALWAYS, SYNC_INTERVAL, SYNC_NEVER };
 
+#define JOURNAL_LOCK "lock"     /* DIR's lock file (flock) */
+
 struct journal;
 
 /* -1 when name is not always|interval|never. */

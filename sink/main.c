@@ -18,21 +18,25 @@
 #include "common/opt.h"
 #include "common/msg.h"
 #include "common/sig.h"
+#include "common/suggest.h"
 #include "common/url.h"
 #include "common/util.h"
 #include "common/zsock.h"
 #include "parser/extract.h"
 #include "parser/rules.h"
+#include "sink/endnote.h"
 #include "sink/journal.h"
 #include "common/robots.h"
 #include "sink/frontier.h"
 #include "sink/hoststats.h"
 #include "sink/ledger.h"
+#include "sink/outpaths.h"
 #include "sink/reqseed.h"
 #include "sink/resume.h"
 #include "sink/scope.h"
 #include "sink/seeds.h"
 #include "sink/sink.h"
+#include "sink/statefile.h"
 #include "sink/stats.h"
 #include "sink/validators.h"
 #include "sink/workers.h"
@@ -83,7 +87,10 @@ static const char usage[] =
 "  --frontier-ram MB    queued URLs past this go to a spill file\n"
 "                       (default 256)\n"
 "  --state DIR          journal for pause/resume: rerun with the same DIR\n"
-"                       (and output) to resume\n"
+"                       (and output) to resume; DIR remembers -o, --depth,\n"
+"                       --scope, --rules and the seeds: a rerun with others\n"
+"                       is refused (exit 2)\n"
+"  --force-resume       resume even when those differ (a warning says how)\n"
 "  --recrawl            with --state: crawl again from the seeds and the\n"
 "                       stored URLs into a new output, asking for each page\n"
 "                       only if it changed since its stored ETag and\n"
@@ -92,6 +99,8 @@ static const char usage[] =
 "                       synced to disk (default interval, 1 s)\n"
 "  --stats FILE         final statistics as JSON\n"
 "  --summary            a short human summary on stderr at the end\n"
+"  --fail-on-errors     exit 3 when a record is an error record or an\n"
+"                       interrupted crawl left URLs (default: exit 0)\n"
 "\n"
 "Handed to every fetcher that joins (its own flags override them):\n"
 "  --concurrency N      transfers per fetcher (default 256)\n"
@@ -137,7 +146,7 @@ enum { O_BIND = 256, O_SEEDS, O_RULES, O_FORMAT, O_DEPTH, O_SCOPE, O_MAXP,
        O_FRONTIER, O_STATE, O_SYNC, O_SUMMARY, O_RECRAWL,
        /* handed to parsers; the fetchers' are fetchopt.h's */
        O_PTIMEOUT, O_MAXDEPTH };
-enum { O_CURVE = 512, O_KEYGEN };
+enum { O_CURVE = 512, O_KEYGEN, O_FORCE_RESUME, O_FAIL_ON_ERRORS };
 
 static const struct option longopts[] = {
     { "bind", required_argument, NULL, O_BIND },
@@ -157,6 +166,8 @@ static const struct option longopts[] = {
     { "state", required_argument, NULL, O_STATE },
     { "sync", required_argument, NULL, O_SYNC },
     { "recrawl", no_argument, NULL, O_RECRAWL },
+    { "force-resume", no_argument, NULL, O_FORCE_RESUME },
+    { "fail-on-errors", no_argument, NULL, O_FAIL_ON_ERRORS },
     { "stats", required_argument, NULL, O_STATS },
     { "quiet", no_argument, NULL, 'q' },
     { "summary", no_argument, NULL, O_SUMMARY },
@@ -268,7 +279,8 @@ int main(int argc, char **argv)
     char err[512];
     bool quiet = false, robots_set = false, summary = false;
     bool insecure = false, cert_set = false, key_set = false;
-    bool proxy_set = false, proxies_set = false;
+    bool proxy_set = false, proxies_set = false, force_resume = false;
+    struct endnote end = { 0 };
     long lease_s = 300, grace_s = 30, frontier_mb = 256;
     long per_host = 8, delay_ms = 0, ptimeout_s = 5;
     const char *ua = FETCHOPT_DEFAULT_UA, *robots_arg = NULL;
@@ -281,6 +293,7 @@ int main(int argc, char **argv)
     s.sync = SYNC_INTERVAL;
     hello_offer_init(&s.offer);
     log_init("sink", LOG_INFO);
+    opterr = 0;     /* suggest_die() says it, with a suggestion */
     while ((c = getopt_long(argc, argv, "o:qhV", longopts, NULL)) != -1) {
         switch (c) {
         case O_BIND: bind = optarg; break;
@@ -310,6 +323,8 @@ int main(int argc, char **argv)
         case O_STATS: stats_path = optarg; break;
         case O_STATE: state = optarg; break;
         case O_RECRAWL: s.recrawl = true; break;
+        case O_FORCE_RESUME: force_resume = true; break;
+        case O_FAIL_ON_ERRORS: end.fail_on_errors = true; break;
         case O_SYNC:
             if ((s.sync = sync_policy_parse(optarg)) < 0)
                 die_usage("--sync: '%s' is not always|interval|never",
@@ -331,10 +346,8 @@ int main(int argc, char **argv)
         case 'h': fputs(usage, stdout); return 0;
         case 'V': printf("zscrape-sink %s\n", ZS_VERSION); return 0;
         default:
-            if (!take_fetch_opt(&s.offer, c, optarg)) {
-                fputs(usage, stderr);
-                return 2;
-            }
+            if (!take_fetch_opt(&s.offer, c, optarg))
+                suggest_die(argv[optind - 1], optopt, longopts);
             robots_set |= c == FETCHOPT_CODE(FO_ROBOTS);
             if (c == FETCHOPT_CODE(FO_ROBOTS))
                 robots_arg = optarg;
@@ -368,10 +381,8 @@ int main(int argc, char **argv)
         die_usage("--proxy and --proxies: one or the other");
     if (insecure)
         log_warn("--insecure: the fetchers do NOT verify TLS certificates");
-    if (!format)
-        format = writer_format_for(output);
-    if (!writer_format_known(format))
-        die_usage("--format: '%s' is not jsonl, csv or sqlite", format);
+    format = writer_pick_format(format, output);
+    outpaths_check(output, stats_path, state);
     if (rules_path) {
         s.offer.rules = rules_read(rules_path, &s.offer.rules_len, err,
                                    sizeof(err));
@@ -412,6 +423,10 @@ int main(int argc, char **argv)
         if (!output || !strcmp(output, "-"))
             die_usage("--state needs an output file (-o FILE) to resume "
                       "into");
+        statefile_check(state, &(struct state_settings){ output, format,
+                        s.depth, scope, s.offer.rules, s.offer.rules_len,
+                        seeds, argv + optind, argc - optind },
+                        force_resume, s.recrawl);
         done = s.recrawl ? 0 : resume_scan_output(format, output,
                                                    on_done_url, &s);
         if (done < 0)
@@ -434,8 +449,9 @@ int main(int argc, char **argv)
                      validators_count(s.validators));
         }
         else if (journal_resumed(s.journal) || done)
-            log_info("resuming: %ld records done, %zu URLs pending", done,
-                     frontier_queued(s.front));
+            say("resuming the crawl of '%s': %ld records done in '%s', "
+                "%zu URLs pending", state, done, output,
+                frontier_queued(s.front));
     }
     for (i = optind; i < argc; i++) {
         const char *why;
@@ -472,6 +488,8 @@ int main(int argc, char **argv)
         exit(1);
     s.progress = !quiet && isatty(2);
     s.stp = stats_new();
+    stats_progress_records_tty(s.stp, !strcmp(output ? output : "-", "-") &&
+                               isatty(1));
     sig_init();
     sig_follow_parent();
     s.ctx = zmq_ctx_new();
@@ -504,6 +522,11 @@ int main(int argc, char **argv)
     }
     if (summary)
         stats_summary(s.stp, &s.procs, stderr);
+    end = (struct endnote){ s.draining || sig_stop, frontier_queued(s.front)
+                            + sched_inflight(&s), s.stp->records,
+                            s.stp->records - s.stp->ok, state, s.recrawl,
+                            end.fail_on_errors };
+    endnote_say(&end, argc, argv);
     log_info("done records=%llu ok=%llu errors=%llu wall_s=%.2f "
              "peak_rss_kb=%ld",
              (unsigned long long)s.stp->records, (unsigned long long)s.stp->ok,
@@ -520,5 +543,5 @@ int main(int argc, char **argv)
     frontier_free(s.front);
     workers_free(s.workers);
     stats_free(s.stp);
-    return rc < 0 ? 1 : 0;
+    return endnote_status(&end, rc);
 }

@@ -9,6 +9,16 @@
 #define SEED_LINE_MAX (64 * 1024)       /* a URL's line */
 #define SEED_REQ_LINE_MAX (8 << 20)     /* a request seed's */
 
+/* True when the URL line p (leading blanks skipped) has a blank inside,
+ * between words: "URL trailing junk", "URL # comment". */
+static bool junk_after_url(const char *p)
+{
+    const char *rest = p + strcspn(p, " \t\f\v\r\n");
+
+    rest += strspn(rest, " \t\f\v\r\n");
+    return *rest != '\0';
+}
+
 long seeds_read(const char *path, seed_fn *fn, void *arg)
 {
     FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
@@ -18,8 +28,10 @@ long seeds_read(const char *path, seed_fn *fn, void *arg)
     ssize_t n;
     long lineno = 0, good = 0, bad = 0;
 
-    if (!f)
-        return error("cannot read seeds '%s': %s", path, strerror(errno));
+    if (!f) {
+        say("--seeds: cannot read '%s': %s", path, strerror(errno));
+        return -1;
+    }
     while ((n = getline(&line, &cap, f)) >= 0) {
         char *p = line, *url;
         const char *why;
@@ -27,13 +39,13 @@ long seeds_read(const char *path, seed_fn *fn, void *arg)
         if ((size_t)n > (line[strspn(line, " \t")] == '{' ?
                          SEED_REQ_LINE_MAX : SEED_LINE_MAX)) {
             if (bad++ < 100)
-                log_warn("%s:%ld: line too long (%zd bytes), skipped", name,
+                say("%s:%ld: line too long (%zd bytes), skipped", name,
                          lineno, n);
             continue;
         }
         if (memchr(line, '\0', (size_t)n)) {
             if (bad++ < 100)
-                log_warn("%s:%ld: binary data, skipped", name, lineno);
+                say("%s:%ld: binary data, skipped", name, lineno);
             continue;
         }
         while (*p == ' ' || *p == '\t')
@@ -48,7 +60,7 @@ long seeds_read(const char *path, seed_fn *fn, void *arg)
                 len--;
             if (reqseed_parse(p, len, &r, err, sizeof(err)) < 0) {
                 if (bad++ < 100)
-                    log_warn("%s:%ld: %s, skipped", name, lineno, err);
+                    say("%s:%ld: %s, skipped", name, lineno, err);
                 continue;
             }
             if (r.is_request)
@@ -59,10 +71,17 @@ long seeds_read(const char *path, seed_fn *fn, void *arg)
             good++;
             continue;
         }
+        if (junk_after_url(p)) {
+            if (bad++ < 100)
+                say("%s:%ld: more than a URL on the line (one URL a line, "
+                    "no comments after it; a space in a URL is %%20), "
+                    "skipped", name, lineno);
+            continue;
+        }
         url = url_normalize(p, &why);
         if (!url) {
             if (bad++ < 100)
-                log_warn("%s:%ld: %s, skipped", name, lineno, why);
+                say("%s:%ld: %s, skipped", name, lineno, why);
             continue;
         }
         fn(arg, url, NULL, NULL, 0);
@@ -70,10 +89,10 @@ long seeds_read(const char *path, seed_fn *fn, void *arg)
         good++;
     }
     if (bad > 100)
-        log_warn("%s: %ld bad lines in all", name, bad);
+        say("%s: %ld bad lines in all", name, bad);
     free(line);
     if (ferror(f)) {
-        error("cannot read seeds '%s': %s", name, strerror(errno));
+        say("--seeds: cannot read '%s': %s", name, strerror(errno));
         good = -1;
     }
     if (f != stdin)

@@ -195,10 +195,17 @@ int stats_write(const struct stats *s, const char *path, size_t inflight,
     return 0;
 }
 
+/* one or many */
+static const char *plural(uint64_t n, const char *one, const char *many)
+{
+    return n == 1 ? one : many;
+}
+
 void stats_summary(const struct stats *s, const struct hello_procs *procs,
                    FILE *f)
 {
     double wall = (double)(now_ms() - s->start_ms) / 1000.0;
+    uint64_t retries;
     size_t i, nfetch = 0, nparse = 0;
     const char *sep = " (";
     int e;
@@ -207,11 +214,13 @@ void stats_summary(const struct stats *s, const struct hello_procs *procs,
         nfetch += !strcmp(procs->v[i].role, "fetcher");
         nparse += !strcmp(procs->v[i].role, "parser");
     }
-    fprintf(f, "zscrape: %llu pages in %.1f s (%.0f/s), %.1f MB; %llu ok, "
-            "%llu errors", (unsigned long long)s->records, wall,
+    fprintf(f, "zscrape: %llu %s in %.1f s (%.0f/s), %.1f MB; %llu ok, "
+            "%llu %s", (unsigned long long)s->records,
+            plural(s->records, "page", "pages"), wall,
             wall > 0 ? (double)s->records / wall : 0.0,
             (double)s->bytes / 1e6, (unsigned long long)s->ok,
-            (unsigned long long)(s->records - s->ok));
+            (unsigned long long)(s->records - s->ok),
+            plural(s->records - s->ok, "error", "errors"));
     for (e = 1; e < ZS_ERR_COUNT; e++) {
         if (!s->by_error[e])
             continue;
@@ -220,15 +229,18 @@ void stats_summary(const struct stats *s, const struct hello_procs *procs,
         sep = ", ";
     }
     fprintf(f, "%s\n", *sep == ',' ? ")" : "");
+    retries = hello_procs_sum(procs, "retries");
     fprintf(f, "zscrape: fetch p50 %lld ms, p99 %lld ms; parse p50 %lld ms, "
-            "p99 %lld ms; %llu retries, %llu redispatched; %zu fetchers, "
-            "%zu parsers reported\n",
+            "p99 %lld ms; %llu %s, %llu redispatched; %zu %s, "
+            "%zu %s reported\n",
             (long long)hist_quantile(&s->fetch, 0.5),
             (long long)hist_quantile(&s->fetch, 0.99),
             (long long)hist_quantile(&s->parse, 0.5),
             (long long)hist_quantile(&s->parse, 0.99),
-            (unsigned long long)hello_procs_sum(procs, "retries"),
-            (unsigned long long)s->redispatched, nfetch, nparse);
+            (unsigned long long)retries, plural(retries, "retry", "retries"),
+            (unsigned long long)s->redispatched, nfetch,
+            plural(nfetch, "fetcher", "fetchers"), nparse,
+            plural(nparse, "parser", "parsers"));
 }
 
 static void fmt_secs(char *out, size_t n, double secs)
@@ -239,6 +251,19 @@ static void fmt_secs(char *out, size_t n, double secs)
         snprintf(out, n, "%ldh%02ldm", t / 3600, t / 60 % 60);
     else
         snprintf(out, n, "%ldm%02lds", t / 60, t % 60);
+}
+
+/* The stats whose progress line is on the terminal (one a process). */
+static struct stats *progress_on;
+
+/* Before a log line or a message: erase the progress line (redrawn at
+ * the next tick). */
+static void progress_erase(void)
+{
+    if (progress_on && progress_on->progress_shown) {
+        fputs("\r\033[K", stderr);
+        progress_on->progress_shown = false;
+    }
 }
 
 void stats_progress(struct stats *s, const struct progress_counts *c)
@@ -265,22 +290,33 @@ void stats_progress(struct stats *s, const struct progress_counts *c)
     }
     if (s->recent_ms == s->start_ms)
         s->recent_rate = overall;   /* the first second: no window yet */
-    fprintf(stderr, "\r\033[K%llu/%zu pages  %.0f/s (avg %.0f/s)  "
+    fprintf(stderr, "\r\033[K%llu/%zu %s  %.0f/s (avg %.0f/s)  "
             "%zu in flight  %zu queued  hosts %zu active %zu waiting  "
-            "%llu errors  %.1f MB  %s%s",
-            (unsigned long long)s->records, seen, s->recent_rate, overall,
-            c->inflight, c->queued, c->hosts_active, c->hosts_waiting,
+            "%llu %s  %.1f MB  %s%s",
+            (unsigned long long)s->records, seen, seen == 1 ? "page" : "pages",
+            s->recent_rate, overall, c->inflight, c->queued,
+            c->hosts_active, c->hosts_waiting,
             (unsigned long long)(s->records - s->ok),
+            s->records - s->ok == 1 ? "error" : "errors",
             (double)s->bytes / 1e6, elapsed, eta);
     fflush(stderr);
     s->progress_shown = true;
+    if (progress_on != s) {
+        progress_on = s;
+        log_set_before_line(progress_erase);
+    }
 }
 
 void stats_progress_clear(struct stats *s)
 {
-    if (s->progress_shown) {
+    if (s->progress_shown && s->records_tty) {
         fputs("\r\033[K", stderr);
         fflush(stderr);
         s->progress_shown = false;
     }
+}
+
+void stats_progress_records_tty(struct stats *s, bool on)
+{
+    s->records_tty = on;
 }

@@ -44,6 +44,7 @@ struct stats {
     int64_t recent_ms;          /* time of the last progress tick */
     double recent_rate;         /* pages/s over the last ticks */
     bool progress_shown;        /* a progress line is on the terminal */
+    bool records_tty;           /* records go to that terminal too */
     struct hist fetch;          /* fetch time (all attempts) per page */
     struct hist turnaround;     /* dispatch to result, per URL */
     struct hist fetch_wait;     /* in the fetcher before its transfer */
@@ -80,7 +81,12 @@ struct progress_counts {
 
 /* Redraw the progress line on stderr. */
 void stats_progress(struct stats *s, const struct progress_counts *c);
-/* Erase the progress line before other output. */
+/* A record is about to be written: erase the progress line when the
+ * records go to the same terminal (stats_progress_records_tty); records
+ * going to a file leave it up.  Log lines and say() erase it themselves
+ * (log_set_before_line). */
 void stats_progress_clear(struct stats *s);
+/* Whether records go to the progress line's terminal (default no). */
+void stats_progress_records_tty(struct stats *s, bool on);
 
 #endif

@@ -22,6 +22,24 @@ const char *writer_format_for(const char *path)
     return "jsonl";
 }
 
+const char *writer_pick_format(const char *format, const char *path)
+{
+    const char *dot = path ? strrchr(path, '.') : NULL;
+
+    if (format) {
+        if (!writer_format_known(format))
+            die_usage("--format: '%s' is not a format: jsonl (JSON Lines), "
+                      "csv or sqlite", format);
+        return format;
+    }
+    if (dot && !strchr(dot, '/') && !strcasecmp(dot, ".json"))
+        die_usage("-o '%s': .json is not an output format (one JSON array "
+                  "cannot be appended to record by record): use .jsonl "
+                  "(JSON Lines, one record a line), .csv or .db/.sqlite, "
+                  "or --format jsonl|csv|sqlite", path);
+    return writer_format_for(path);
+}
+
 bool writer_format_known(const char *format)
 {
     return !strcmp(format, "jsonl") || !strcmp(format, "csv") ||

@@ -24,7 +24,12 @@ struct writer {
 
 /* Format name from an output file name's extension ("jsonl" default). */
 const char *writer_format_for(const char *path);
-/* The record columns every format has, in order (DESIGN.md). */
+/* The format to write: format (--format) when given, which must be
+ * known, else the one of path's extension; ".json" is refused (a JSON
+ * array is not what a record-by-record, resumable output can be).
+ * die_usage() on a bad one. */
+const char *writer_pick_format(const char *format, const char *path);
+/* The record columns every format has, in order (README, Output). */
 #define WRITER_META_COLUMNS \
     "url", "final_url", "status", "error", "depth", "elapsed_ms", "bytes", \
     "content_type", "fetched_at"

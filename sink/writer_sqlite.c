@@ -148,7 +148,10 @@ struct writer *writer_sqlite_open(const char *path, const char *const *names,
     }
     q = xcalloc(1, sizeof(*q));
     if (sqlite3_open(path, &q->db) != SQLITE_OK) {
-        error("cannot open output '%s': %s", path, sqlite3_errmsg(q->db));
+        int e = sqlite3_system_errno(q->db);
+        error("cannot open output '%s': %s%s%s%s", path,
+              sqlite3_errmsg(q->db), e ? " (" : "", e ? strerror(e) : "",
+              e ? ")" : "");
         sqlite3_close(q->db);
         free(q);
         return NULL;

@@ -406,13 +406,21 @@ netns_lan()
 {
     local hn h n ns
     [ "$(id -u)" = 0 ] || skip "not root: cannot make network namespaces"
-    command -v ip >/dev/null || skip "no ip command (iproute2)"
+    command -v ip >/dev/null ||
+        fail "no ip command (iproute2: sh scripts/install-deps.sh --test)"
     NETNS_P=zs$$
     NETNS_NET=10.77.$(rand_int 0 256)
     [ ${#_NETNS[@]} -gt 0 ] || at_exit _netns_down
     ip netns add "${NETNS_P}sw" 2>"$T/netns.err" ||
         skip "cannot make a network namespace: $(cat "$T/netns.err")"
     _NETNS+=("${NETNS_P}sw")
+    # Entering a namespace (ip -n, ip netns exec) remounts / and /sys in it:
+    # in a chroot, whose / is not a mount point, the namespace is made but
+    # cannot be entered.  Skip there, with ip's reason; anywhere namespaces
+    # can be entered, what follows must pass.
+    ip -n "${NETNS_P}sw" link show lo >/dev/null 2>"$T/netns.err" ||
+        skip "cannot enter a network namespace here (a chroot, whose / is" \
+             "not a mount point?): $(head -c 200 "$T/netns.err" | tr '\n' ' ')"
     ip -n "${NETNS_P}sw" link add br0 type bridge || fail "cannot make a bridge"
     ip -n "${NETNS_P}sw" link set br0 up
     for hn in "$@"; do

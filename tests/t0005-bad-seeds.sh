@@ -83,3 +83,99 @@ expect_exit 2 bad-zero --concurrency 0 "$BASE/ok.html"
 # the bad runs did not touch the server
 n=$(grep -c . "$T/nginx/access.log" || true)
 assert_eq "$n" 1 "requests the server saw (only the mixed run's page)"
+
+# ---------------------------------------------------------------- issue 14
+# one voice: what the user did wrong is "zscrape: ...", never the sink's
+# log line (TIME sink[PID] WARN ...) nor another program's name (a worker
+# the launcher started before a slow sink refused may log an event: it
+# is one, in the log format)
+expect_voice()
+{
+    if grep -Eq '^(sink|fetcher|parser|zscrape-[a-z]+): |^[-0-9T:.]+Z sink\[' \
+            "$T/$1.err"; then
+        sed 's/^/    /' "$T/$1.err" >&2
+        fail "$1: a message not in the launcher's voice"
+    fi
+}
+for n in not-a-url ftp empty missing mixed bad-arg bad-option; do
+    expect_voice "$n"
+done
+expect_msg mixed "^zscrape: .*s6\.txt:4: .*, skipped$" "'zscrape: FILE:LINE: why'"
+
+# a URL with more on its line is a bad line, not one URL with %20s
+printf '%s trailing junk\n%s/ok.html # a comment\n%s\n' "$BASE/ok.html" \
+    "$BASE" "$BASE/ok.html?x" >"$T/s10.txt"
+expect_exit 0 junk --seeds "$T/s10.txt" -o "$T/o10.jsonl"
+expect_msg junk "^zscrape: .*s10\.txt:1: more than a URL on the line" \
+    "line 1's trailing junk"
+expect_msg junk "^zscrape: .*s10\.txt:2: more than a URL on the line" \
+    "line 2's trailing comment"
+expect_voice junk
+assert_eq "$(count_records "$T/o10.jsonl")" 1 "records from the junk file"
+records_py "$T/o10.jsonl" '
+if recs[0]["url"] != args[0] + "/ok.html?x" or "%20" in recs[0]["url"]:
+    die("record %s" % recs[0]["url"])
+' "$BASE"
+
+# every output path is checked before the crawl starts: exit 2 naming the
+# option and the path, nothing fetched (the server's log says so below)
+reqs_before=$(grep -c . "$T/nginx/access.log" || true)
+expect_exit 2 stats-path "$BASE/ok.html" -o "$T/o11.jsonl" \
+    --stats "$T/no-dir/stats.json"
+expect_msg stats-path "^zscrape: --stats: cannot write '$T/no-dir/stats.json'" \
+    "the --stats path"
+expect_exit 2 out-path "$BASE/ok.html" -o "$T/no-dir/out.jsonl"
+expect_msg out-path "^zscrape: -o: cannot write '$T/no-dir/out.jsonl'" \
+    "the -o path"
+expect_exit 2 db-path "$BASE/ok.html" -o "$T/no-dir/out.db"
+expect_msg db-path "^zscrape: -o: cannot write '$T/no-dir/out.db': folder '$T/no-dir'" \
+    "the .db path and why"
+expect_exit 2 out-dir "$BASE/ok.html" -o "$T"
+expect_msg out-dir "-o: cannot write '$T': it is a folder" "a folder as -o"
+: >"$T/plain-file"
+expect_exit 2 state-path "$BASE/ok.html" -o "$T/o12.jsonl" \
+    --state "$T/plain-file"
+expect_msg state-path "^zscrape: --state: cannot use '$T/plain-file': it is not a folder" \
+    "the --state path"
+expect_exit 2 warc-path "$BASE/ok.html" -o "$T/o13.jsonl" \
+    --warc "$T/no-dir/x.warc"
+expect_msg warc-path "^zscrape: --warc: cannot open '$T/no-dir/x.warc'" \
+    "the --warc path"
+expect_exit 2 cookies-path "$BASE/ok.html" -o "$T/o14.jsonl" \
+    --cookies "$T/no-dir/jar.txt"
+expect_msg cookies-path "^zscrape: --cookies: cannot open '$T/no-dir/jar.txt'" \
+    "the --cookies path"
+for n in stats-path out-path db-path state-path warc-path cookies-path; do
+    expect_voice "$n"
+done
+[ ! -e "$T/o11.jsonl" ] || fail "a refused crawl made its output"
+assert_eq "$(grep -c . "$T/nginx/access.log" || true)" "$reqs_before" \
+    "requests of the crawls refused for their output paths"
+
+# -o out.json: refused with the formats (JSON Lines is .jsonl)
+expect_exit 2 json "$BASE/ok.html" -o "$T/out.json"
+expect_msg json "^zscrape: -o '$T/out.json': \.json is not an output format.*\.jsonl.*\.csv.*\.db" \
+    "the formats"
+[ ! -e "$T/out.json" ] || fail "-o out.json was written"
+# ... unless the format is asked for
+expect_exit 0 json-format "$BASE/ok.html" -o "$T/out.json" --format jsonl
+assert_eq "$(count_records "$T/out.json")" 1 "records with --format jsonl"
+
+# --fail-on-errors: exit 3 when a record is an error record, else 0
+expect_exit 3 fail-on-errors "$BASE/ok.html" "$BASE/missing.html" \
+    -o "$T/o15.jsonl" --fail-on-errors
+assert_eq "$(count_records "$T/o15.jsonl")" 2 "records with --fail-on-errors"
+expect_exit 0 fail-on-errors-ok "$BASE/ok.html" -o "$T/o16.jsonl" \
+    --fail-on-errors
+expect_exit 0 errors-no-fail "$BASE/missing.html" -o "$T/o17.jsonl"
+
+# plurals: one page, one error, one fetcher
+rc=0
+zs crawl "$BASE/missing.html" --parsers 1 -o "$T/o18.jsonl" \
+    2>"$T/plural.err" || rc=$?
+assert_eq "$rc" 0 "exit status of the one-page crawl"
+grep -q "^zscrape: 1 page in .*; 0 ok, 1 error (http 1)$" "$T/plural.err" &&
+    grep -q "; 0 retries, 0 redispatched; 1 fetcher, 1 parser reported$" \
+        "$T/plural.err" ||
+    { cat "$T/plural.err" >&2; fail "the summary's plurals"; }
+exit 0

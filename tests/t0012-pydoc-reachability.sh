@@ -15,7 +15,7 @@ require_bins
 
 DOC=/usr/share/doc/python3.11/html
 [ -f "$DOC/index.html" ] ||
-    skip "$DOC not installed (apt-get install python3.11-doc)"
+    fail "$DOC not installed (sh scripts/install-deps.sh --test)"
 
 nginx_start "
         location / { root $DOC; }

@@ -14,7 +14,13 @@
 #          resume finishes.  Pages in flight then may be fetched twice,
 #          at most the dispatch window.
 # Each time the final output is the reference's set of URLs, each once,
-# with the same records (status, title, links).
+# with the same records (status, title, links).  A drained stop says it
+# was interrupted, with the records written (the output's lines), the
+# URLs left and the command that resumes, even with -q; the resume is
+# that very command, run as printed, and says what it resumes.
+# Then the state folder remembers the crawl it belongs to: a rerun with
+# another -o, --depth, --scope, rule file or seeds is exit 2 naming each
+# difference and touches nothing; --force-resume goes on, saying them.
 . "$(dirname "$0")/lib.sh"
 require_bins
 
@@ -88,10 +94,27 @@ round()
         fail "$name: the crawl finished before the signal took effect"
     cp "$T/nginx/access.log" "$T/$name-access1.log"
 
-    # the resume: the same command
+    # the resume: the same command, as the interrupted one printed it
     : >"$T/nginx/access.log"
     rc=0
-    zs "${args[@]}" >"$T/$name-2.out" 2>"$T/$name-2.err" || rc=$?
+    if [ -z "$again" ]; then
+        grep -q "^zscrape: interrupted: $n records written, [1-9][0-9]* URLs not crawled yet$" \
+            "$T/$name-1.err" || { cat "$T/$name-1.err" >&2
+            fail "$name: no 'interrupted: $n records written, N URLs not" \
+                 "crawled yet'"; }
+        grep -A1 "to resume, run the same command again:$" \
+            "$T/$name-1.err" | tail -n 1 | sed 's/^  //' >"$T/$name.cmd"
+        grep -q -- "--state" "$T/$name.cmd" ||
+            fail "$name: no resume command: $(cat "$T/$name-1.err")"
+        note "$name: resume with: $(cat "$T/$name.cmd")"
+        timeout -k 5 "$ZS_LIMIT" bash -c "$(cat "$T/$name.cmd")" \
+            >"$T/$name-2.out" 2>"$T/$name-2.err" || rc=$?
+        grep -q "^zscrape: resuming the crawl of '$T/$name.state': $n records done in '$T/$name.jsonl', [0-9]* URLs pending$" \
+            "$T/$name-2.err" || { cat "$T/$name-2.err" >&2
+            fail "$name: the resume does not say what it resumes"; }
+    else
+        zs "${args[@]}" >"$T/$name-2.out" 2>"$T/$name-2.err" || rc=$?
+    fi
     assert_no_crash "$T/$name-2.err"
     if [ $rc != 0 ]; then
         tail -n 10 "$T/$name-2.err" >&2
@@ -138,3 +161,66 @@ for r in recs:
 round int INT
 round term TERM
 round int2 INT 0.05
+
+# ---------------------------------------------------------------- settings
+# the int round's folder belongs to its crawl: other options are refused
+# before anything is read or written
+printf 'title title text\n' >"$T/other.rules"
+before=$(md5sum "$T/int.jsonl" "$T/int.state/journal" | md5sum)
+ST=("${ARGS[@]}" -o "$T/int.jsonl" --state "$T/int.state")
+# refused WANT ARGS...: exit 2 with "  WANT" among the differences
+refused()
+{
+    local want=$1 rc=0
+    shift
+    zs "$@" >"$T/refused.out" 2>"$T/refused.err" || rc=$?
+    [ $rc = 2 ] || { cat "$T/refused.err" >&2; fail "refused $want: exit $rc"; }
+    grep -q "^zscrape: --state: '$T/int.state' holds a crawl made with other options:$" \
+        "$T/refused.err" && grep -q "^  $want" "$T/refused.err" &&
+        grep -q -- "--force-resume" "$T/refused.err" ||
+        { cat "$T/refused.err" >&2; fail "refused $want: message"; }
+}
+refused "-o: '$T/other.jsonl' now, '$T/int.jsonl' when it was made" \
+    "${ARGS[@]}" -o "$T/other.jsonl" --state "$T/int.state"
+refused "--depth: '3' now, '1000' when it was made" "${ST[@]}" --depth 3
+refused "--scope: 'domain' now, 'host' when it was made" "${ST[@]}" \
+    --scope domain
+refused "--rules: another rule file text" "${ST[@]}" --rules "$T/other.rules"
+refused "--seeds and URLs: other seeds" "${ST[@]}" "$BASE/p/1.html"
+refused "--format: 'csv' now" "${ST[@]}" --format csv
+# several at once, each named
+zs "${ST[@]}" --depth 2 --scope any >/dev/null 2>"$T/refused.err" || true
+[ "$(grep -c "^  --" "$T/refused.err")" = 2 ] ||
+    fail "two differences not both named: $(cat "$T/refused.err")"
+# a folder a running crawl holds (its lock, held here by flock(1)) is
+# said to be in use before the output is read: exit 1, nothing touched
+rc=0
+printf '{"url":"torn' >>"$T/int.jsonl"       # a resume would cut it off
+before_torn=$(md5sum "$T/int.jsonl" | md5sum)
+flock "$T/int.state/lock" "$ZSCRAPE" "${ST[@]}" >/dev/null \
+    2>"$T/inuse.err" || rc=$?
+assert_eq "$rc" 1 "exit status of a crawl on a folder in use"
+grep -q "^zscrape: --state: '$T/int.state' is in use by another crawl" \
+    "$T/inuse.err" || fail "in use not said: $(cat "$T/inuse.err")"
+[ "$(md5sum "$T/int.jsonl" | md5sum)" = "$before_torn" ] ||
+    fail "a crawl on a folder in use changed the output"
+truncate -s -12 "$T/int.jsonl"
+[ "$(md5sum "$T/int.jsonl" "$T/int.state/journal" | md5sum)" = "$before" ] ||
+    fail "a refused resume changed the output or the journal"
+[ ! -e "$T/other.jsonl" ] || fail "a refused resume made its output"
+# --force-resume: goes on (everything is done: nothing to fetch), says it
+rc=0
+zs "${ST[@]}" --depth 999 --force-resume >/dev/null 2>"$T/force.err" || rc=$?
+[ $rc = 0 ] || { cat "$T/force.err" >&2; fail "--force-resume: exit $rc"; }
+grep -q "^zscrape: --force-resume: '$T/int.state' was made with other options; going on with these:" \
+    "$T/force.err" && grep -q "^  --depth: '999' now, '1000'" "$T/force.err" ||
+    { cat "$T/force.err" >&2; fail "--force-resume does not say what differs"; }
+grep -q "^depth 999$" "$T/int.state/settings" ||
+    fail "the folder does not remember the forced settings"
+# and the same options as now resume without a word about them
+zs "${ST[@]}" --depth 999 >/dev/null 2>"$T/same.err" ||
+    { cat "$T/same.err" >&2; fail "resume with the remembered options"; }
+if grep -q "other options" "$T/same.err"; then
+    fail "the same options are said to differ"
+fi
+exit 0

@@ -4,7 +4,8 @@
 # - every long option (--[a-z0-9-]+, and --http1.1) that a program's
 #   --help prints appears
 #   in its man page, and every one the man page names is in --help
-#   (zscrape help <-> man/zscrape.1, zscrape-ROLE --help <->
+#   (zscrape help and every `zscrape COMMAND --help` <-> man/zscrape.1,
+#   zscrape-ROLE --help <->
 #   man/zscrape-ROLE.1, zscrape-cluster --help <-> man/zscrape-cluster.1);
 # - the man pages render without groff warnings (skipped with a note when
 #   groff is not installed), and `man -l` shows the NAME line;
@@ -12,7 +13,14 @@
 #   `zscrape crawl --sc` to --scope, the values of --scope, --format,
 #   --robots, --sync and --log-level, and offers every long option that
 #   `zscrape help` and each program's --help print (zscrape-cluster too,
-#   with a file for its first argument).
+#   with a file for its first argument);
+# - each command has its own short --help (crawl, try, demo, ps, join,
+#   keygen: exit 0, not the overview, try/demo/ps/join/keygen at most 15
+#   lines, crawl at most 80), a mistyped option or command gets "did you
+#   mean" (the launcher's and the programs' own), and the man page's
+#   SYNOPSIS names every command;
+# - nothing a user gets (README, man pages, demo/, examples/, --help,
+#   the completion) points at DESIGN.md, which users do not have.
 . "$(dirname "$0")/lib.sh"
 require_bins
 
@@ -59,7 +67,17 @@ compare()
     note "$name: $(wc -l <"$T/$name.help") long options, both ways"
 }
 
-compare zscrape "$MAN/zscrape.1" "$ZSCRAPE" help
+# every command's own --help, together: the launcher's page names them
+all_helps()
+{
+    local c
+    "$ZSCRAPE" help || return
+    for c in crawl try demo ps join keygen; do
+        "$ZSCRAPE" "$c" --help || return
+    done
+}
+compare zscrape "$MAN/zscrape.1" all_helps
+help_opts "$ZSCRAPE" crawl --help >"$T/zscrape-crawl.help"
 compare zscrape-cluster "$MAN/zscrape-cluster.1" \
     "$ROOT/scripts/zscrape-cluster" --help
 for role in sink fetcher parser; do
@@ -172,7 +190,7 @@ cd "$T" || fail "cd $T"
 # sink's and the cluster launcher's, the launcher's --depth in the
 # fetcher's, try's --url, the CURVE sentence's --curve-keys, the options
 # the cluster launcher refuses)
-for role in "zscrape crawl:zscrape.help:coordinator|url|version" \
+for role in "zscrape crawl:zscrape-crawl.help:coordinator|url|version" \
             "zscrape-sink:zscrape-sink.help:coordinator" \
             "zscrape-fetcher:zscrape-fetcher.help:depth" \
             "zscrape parser:zscrape-parser.help:" \
@@ -184,7 +202,77 @@ for role in "zscrape crawl:zscrape.help:coordinator|url|version" \
     missing=$(comm -23 "$T/want" "$T/offered" | paste -sd' ')
     [ -z "$missing" ] || fail "'$words --' does not offer: $missing"
 done
-expect_words "--rules --url --content-type --max-bytes" zscrape try --
+expect_words "--rules --url --content-type --max-bytes --help" zscrape try --
+
+# ---------------------------------------------------------------- help
+"$ZSCRAPE" help >"$T/overview" || fail "zscrape help exited $?"
+for c in crawl try demo ps join keygen; do
+    "$ZSCRAPE" "$c" --help >"$T/help-$c" 2>&1 ||
+        fail "zscrape $c --help exited $?"
+    head -n 1 "$T/help-$c" | grep -q "^usage: zscrape $c" ||
+        fail "zscrape $c --help does not start with its usage:" \
+             "$(head -n 1 "$T/help-$c")"
+    cmp -s "$T/overview" "$T/help-$c" &&
+        fail "zscrape $c --help prints the overview"
+    n=$(wc -l <"$T/help-$c")
+    max=15
+    [ "$c" = crawl ] && max=80
+    [ "$n" -le $max ] ||
+        fail "zscrape $c --help: $n lines, want at most $max"
+    note "zscrape $c --help: $n lines"
+done
+[ "$(wc -l <"$T/overview")" -le 25 ] || fail "zscrape help is not short"
+# did you mean: the launcher's commands and options, the programs' own
+# did_you_mean WANT CMD...: CMD exits 2 and suggests WANT
+did_you_mean()
+{
+    local want=$1 rc=0
+    shift
+    "$@" >/dev/null 2>"$T/dym.err" || rc=$?
+    [ $rc = 2 ] || fail "'$*': exit $rc, want 2"
+    grep -qF -- "did you mean $want?" "$T/dym.err" ||
+        fail "'$*': no 'did you mean $want?' in: $(cat "$T/dym.err")"
+}
+did_you_mean --depth "$ZSCRAPE" crawl --dpeth 2 http://127.0.0.1:1/
+did_you_mean --concurrency "$ZSCRAPE" crawl --concurency=4 x
+did_you_mean --max-pages "$ZSCRAPE" crawl --max-page 3 x
+did_you_mean --http1.1 "$ZSCRAPE" crawl --http1 x
+did_you_mean crawl "$ZSCRAPE" crwal x
+did_you_mean --rules "$ZSCRAPE" try --rule x page.html
+did_you_mean --output "$ZSCRAPE" demo --ouput x
+did_you_mean --depth "$BIN/zscrape-sink" --bind ipc:///x --dpeth 2
+did_you_mean --concurrency "$BIN/zscrape-fetcher" --coordinator ipc:///x \
+    --concurency 4
+did_you_mean --parse-timeout "$BIN/zscrape-parser" --parse-timout 3
+# no suggestion for a word near nothing, still exit 2
+rc=0
+"$ZSCRAPE" crawl --xyzzy-plugh x 2>"$T/dym.err" || rc=$?
+assert_eq "$rc" 2 "exit status of an unknown option"
+grep -q "unknown option '--xyzzy-plugh'" "$T/dym.err" ||
+    fail "unknown option not named: $(cat "$T/dym.err")"
+if grep -q "did you mean" "$T/dym.err"; then
+    fail "a suggestion for a word near nothing: $(cat "$T/dym.err")"
+fi
+# the man page's SYNOPSIS names every command
+if command -v groff >/dev/null 2>&1; then
+    sed -n '/^SYNOPSIS/,/^DESCRIPTION/p' "$T/zscrape.txt" >"$T/synopsis"
+    for c in crawl try demo ps join keygen help; do
+        grep -qE "zscrape $c( |$)" "$T/synopsis" ||
+            fail "zscrape.1's SYNOPSIS lacks 'zscrape $c'"
+    done
+    grep -qF "zscrape sink|fetcher|parser" "$T/synopsis" ||
+        fail "zscrape.1's SYNOPSIS lacks the roles"
+fi
+
+# ---------------------------------------------------------------- DESIGN.md
+# the contract file is the developers'; users get the README and man pages
+all_helps >"$T/all-helps" 2>&1
+for role in sink fetcher parser; do "$BIN/zscrape-$role" --help; done \
+    >>"$T/all-helps" 2>&1
+"$ROOT/scripts/zscrape-cluster" --help >>"$T/all-helps" 2>&1 || true
+refs=$(grep -rl "DESIGN\.md" "$ROOT/README.md" "$ROOT/man" "$ROOT/demo" \
+    "$ROOT/examples" "$ROOT/completion" "$T/all-helps" 2>/dev/null || true)
+[ -z "$refs" ] || fail "user documentation points at DESIGN.md: $refs"
 
 note "man pages, groff and completion agree with --help"
 exit 0

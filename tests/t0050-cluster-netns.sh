@@ -31,8 +31,8 @@
 #          URL once, all 200 (the sink's leases send what parse2 held
 #          again: "redispatched" > 0).
 # Every namespace (and so every veth) and every process in them is removed
-# on exit, failure too.  Skipped when namespaces cannot be made (not root,
-# no ip command).
+# on exit, failure too.  Skipped when namespaces cannot be made or entered
+# (not root, no ip command, a chroot), with the reason.
 . "$(dirname "$0")/lib.sh"
 require_bins
 

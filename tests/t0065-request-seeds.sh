@@ -129,7 +129,8 @@ grep -q '^POST /see-other "global" 3$' "$LOG" ||
     { cat "$LOG" >&2; fail "the POST to /see-other is not in the log"; }
 
 # --state: stop after 2, resume from the journal alone (another seed on
-# the command line, the request seeds only in DIR/requests)
+# the command line, the request seeds only in DIR/requests): other seeds
+# than the folder was made with need --force-resume, which says so
 : >"$LOG"
 grep '^{' "$T/seeds.txt" | head -n 4 >"$T/req4.txt"
 rc=0
@@ -141,8 +142,11 @@ zs crawl -q --seeds "$T/req4.txt" --state "$T/st" --max-pages 2 \
     fail "DIR/requests holds $(grep -c . "$T/st/requests") lines, want 4"
 rc=0
 zs crawl -q --state "$T/st" "$BASE/api/plain" -o "$T/st.jsonl" \
-    2>"$T/st2.err" || rc=$?
+    --force-resume 2>"$T/st2.err" || rc=$?
 [ $rc = 0 ] || { cat "$T/st2.err" >&2; fail "resume exit $rc"; }
+grep -q "^zscrape: --force-resume: .*other options" "$T/st2.err" &&
+    grep -q "^  --seeds and URLs: other seeds" "$T/st2.err" ||
+    { cat "$T/st2.err" >&2; fail "--force-resume does not say the seeds differ"; }
 assert_no_crash "$T/st1.err" "$T/st2.err"
 records_py "$T/st.jsonl" '
 if len(recs) != 5 or len(by_url) != 5:

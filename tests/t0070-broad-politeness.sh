@@ -123,10 +123,15 @@ runs=4
 
 # ---------------------------------------------------------------- netns
 # two fetcher hosts: namespaces web (nginx), coord (the sink, 2 parsers),
-# fetch1 and fetch2 (a fetcher each, a relay on their loopback to nginx)
+# fetch1 and fetch2 (a fetcher each); where namespaces can be made and
+# entered (not in a chroot)
+probe=no
 if [ "$(id -u)" = 0 ] && command -v ip >/dev/null &&
         ip netns add "zsprobe$$" 2>/dev/null; then
+    ip -n "zsprobe$$" link show lo >/dev/null 2>&1 && probe=yes
     ip netns del "zsprobe$$"
+fi
+if [ $probe = yes ]; then
     declare -A IP=([web]=10 [coord]=1 [fetch1]=11 [fetch2]=12)
     netns_lan web=10 coord=1 fetch1=11 fetch2=12
     P=$NETNS_P
@@ -172,7 +177,8 @@ if [ "$(id -u)" = 0 ] && command -v ip >/dev/null &&
         runs=$((runs + 1))
     done
 else
-    note "two fetcher hosts: skipped (network namespaces need root and ip)"
+    note "two fetcher hosts: skipped (network namespaces cannot be made" \
+        "or entered here: not root, no ip, or a chroot)"
 fi
 
 if [ ${#failures[@]} -gt 0 ]; then

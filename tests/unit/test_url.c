@@ -188,6 +188,117 @@ static void test_resolve(void)
     res_is("not a url", "x.html", NULL);
 }
 
+/* Cases in the shape of the WHATWG URL test data (urltestdata.json:
+ * input, base, href) for what libcurl 7.88 does differently and url.c
+ * handles around it (issue #14): empty query and fragment kept,
+ * non-ASCII bytes and the userinfo set percent-encoded in the userinfo,
+ * a scheme-only reference.  RFC 3986 differences (IDNA, IPv4 forms, a
+ * path's own percent-encode set) are set aside. */
+struct whatwg_case {
+    const char *input;          /* the reference */
+    const char *base;           /* the URL it is resolved against */
+    const char *href;           /* the result; NULL: failure */
+};
+
+static void test_whatwg(void)
+{
+    static const struct whatwg_case cases[] = {
+        /* empty query and fragment (12) */
+        { "http://example.org/test?#", "http://other.com/",
+          "http://example.org/test?#" },
+        { "http://example.org/test?", "http://other.com/",
+          "http://example.org/test?" },
+        { "http://example.org/test#", "http://other.com/",
+          "http://example.org/test#" },
+        { "?", "http://example.org/foo/bar", "http://example.org/foo/bar?" },
+        { "#", "http://example.org/foo/bar", "http://example.org/foo/bar#" },
+        { "?#", "http://example.org/foo/bar",
+          "http://example.org/foo/bar?#" },
+        { "test?#", "http://example.org/foo/bar",
+          "http://example.org/foo/test?#" },
+        { "#", "http://example.org/foo/bar?q",
+          "http://example.org/foo/bar?q#" },
+        { "?#x", "http://example.org/foo/bar?q",
+          "http://example.org/foo/bar?#x" },
+        { "??a=b&c=d", "http://example.org/foo/bar",
+          "http://example.org/foo/bar??a=b&c=d" },
+        { "/x?", "https://example.org/a", "https://example.org/x?" },
+        /* the base's empty query stays with a path-less reference */
+        { "#f", "http://example.org/foo/bar?",
+          "http://example.org/foo/bar?#f" },
+        /* userinfo (13) */
+        { "http://foo:\xf0\x9f\x92\xa9@example.com/bar", "http://other.com/",
+          "http://foo:%F0%9F%92%A9@example.com/bar" },
+        { "http://\xc3\xa9@example.com/", "http://other.com/",
+          "http://%C3%A9@example.com/" },
+        { "http://&a:foo(b]c@d:2/", "http://example.org/foo/bar",
+          "http://&a:foo(b%5Dc@d:2/" },
+        { "http://::@c@d:2", "http://example.org/foo/bar",
+          "http://:%3A%40c@d:2/" },
+        { "http://us er:p w@example.com/", "http://other.com/",
+          "http://us%20er:p%20w@example.com/" },
+        { "//\xc3\xa9:x@example.com/p", "https://other.com/",
+          "https://%C3%A9:x@example.com/p" },
+        /* a scheme-only reference (14) */
+        { "http:", "http://example.org/foo/bar", "http://example.org/foo/bar" },
+        { "http:", "http://example.org/foo/bar?q#f",
+          "http://example.org/foo/bar?q" },
+        { "HTTP:", "http://example.org/foo/bar", "http://example.org/foo/bar" },
+        { "https:", "https://example.org/foo/bar",
+          "https://example.org/foo/bar" },
+        { "http:", "https://example.org/foo/bar", NULL },
+        { "http:#x", "http://example.org/foo/bar",
+          "http://example.org/foo/bar#x" },
+        { "http:?y", "http://example.org/foo/bar",
+          "http://example.org/foo/bar?y" },
+    };
+    size_t i;
+
+    for (i = 0; i < ARRAY_SIZE(cases); i++)
+        res_is(cases[i].base, cases[i].input, cases[i].href);
+}
+
+/* The fast resolver, asked for a field's URL (keep_fragment), keeps an
+ * empty query and fragment; for the frontier (no fragment) it drops both,
+ * and a link's empty query and fragment are dropped by url_normalize. */
+static void test_fast_empty_parts(void)
+{
+    static const char *const want_field[][2] = {
+        { "test?#", "http://example.org/foo/test?#" },
+        { "test?", "http://example.org/foo/test?" },
+        { "test#", "http://example.org/foo/test#" },
+        { "?#", "http://example.org/foo/bar?#" },
+        { "#", "http://example.org/foo/bar#" },
+        { "/a?b#", "http://example.org/a?b#" },
+    };
+    struct url_base b;
+    struct buf out;
+    const char *why;
+    char *n;
+    size_t i;
+
+    CHECK(url_base_init(&b, "http://example.org/foo/bar") == 0);
+    buf_init(&out, 1 << 16);
+    for (i = 0; i < ARRAY_SIZE(want_field); i++) {
+        buf_reset(&out);
+        CHECK_INT(url_base_resolve(&b, want_field[i][0],
+                                   strlen(want_field[i][0]), true, &out), 0);
+        CHECK_STR(out.data, want_field[i][1]);
+    }
+    buf_reset(&out);
+    CHECK_INT(url_base_resolve(&b, "test?#", 6, false, &out), 0);
+    CHECK_STR(out.data, "http://example.org/foo/test");
+    buf_release(&out);
+    url_base_release(&b);
+    n = url_normalize("http://example.org/test?#", &why);
+    CHECK_STR(n, "http://example.org/test");
+    free(n);
+    /* the seen set's form keeps the encoded userinfo */
+    n = url_normalize("http://\xc3\xa9@Example.com/", &why);
+    CHECK_STR(n, "http://%C3%A9@example.com/");
+    free(n);
+}
+
 static void test_host(void)
 {
     char *h;
@@ -291,6 +402,8 @@ int main(void)
 {
     test_normalize();
     test_resolve();
+    test_whatwg();
+    test_fast_empty_parts();
     test_host();
     test_fast_resolve();
     return TEST_DONE();
